@@ -1,0 +1,53 @@
+package io.kpilake.cli;
+
+import io.kpilake.config.ConfigLoader;
+import io.kpilake.config.KpiConfig;
+import io.kpilake.spark.Sessions;
+import io.kpilake.spark.Warehouse;
+import java.io.File;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What every command needs: the validated configuration, a SparkSession and the warehouse. */
+public final class AppContext {
+  private static final Logger LOG = LoggerFactory.getLogger(AppContext.class);
+  public final KpiConfig config;
+  private SparkSession spark;
+  private Warehouse warehouse;
+
+  private AppContext(KpiConfig config) {
+    this.config = config;
+  }
+
+  /** Loads and validates the configuration (exit 2 on any problem); logs it once, sorted and masked. */
+  public static AppContext load(File confFile, Map<String, String> env, boolean logConfig) {
+    var tree = ConfigLoader.layered(confFile, env);
+    KpiConfig cfg = ConfigLoader.load(confFile, env);
+    if (logConfig) {
+      LOG.info("effective configuration (policy hash {}):\n{}", cfg.policyHash(), ConfigLoader.toSortedMaskedString(tree).stripTrailing());
+    }
+    return new AppContext(cfg);
+  }
+
+  public static AppContext of(KpiConfig cfg) {
+    return new AppContext(cfg);
+  }
+
+  public SparkSession spark() {
+    if (spark == null) {
+      spark = Sessions.create(config);
+    }
+    return spark;
+  }
+
+  /** The warehouse with every existing table registered in the catalog. */
+  public Warehouse warehouse() {
+    if (warehouse == null) {
+      warehouse = new Warehouse(spark(), config.warehousePath());
+      warehouse.registerAll();
+    }
+    return warehouse;
+  }
+}

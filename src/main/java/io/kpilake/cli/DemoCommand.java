@@ -1,0 +1,89 @@
+package io.kpilake.cli;
+
+import io.kpilake.NightlyJob;
+import io.kpilake.config.KpiConfig;
+import io.kpilake.generate.Generator;
+import io.kpilake.ingest.IngestJob;
+import io.kpilake.publish.ResultFormatter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", description = "Generate a sample landing area, run the nightly pipeline on it and print a summary.")
+public final class DemoCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--accounts", defaultValue = "2000", description = "Accounts in the sample (default ${DEFAULT-VALUE})")
+  int accounts;
+
+  @Option(names = "--months", defaultValue = "24", description = "Months of history (default ${DEFAULT-VALUE})")
+  int months;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--landing", defaultValue = "./demo-landing", description = "Where the sample is written (default ${DEFAULT-VALUE})")
+  Path landing;
+
+  PrintStream out = System.out;
+
+  @Override
+  public Integer call() {
+    AppContext base = common.context(true);
+    LocalDate start = LocalDate.parse("2024-01-01");
+    Generator.Params params = new Generator.Params(accounts, months, seed, landing, start, 120, 0.002);
+    Path marker = landing.resolve("_generated");
+    String signature = accounts + "/" + months + "/" + seed + "/" + start;
+    if (!signature.equals(read(marker))) {
+      Generator.generate(params);
+      write(marker, signature);
+    }
+    KpiConfig cfg = base.config.withPaths(landing.toAbsolutePath().toString(), base.config.warehousePath());
+    AppContext ctx = AppContext.of(cfg);
+    NightlyJob.Result result = new NightlyJob(ctx.warehouse(), cfg).run(params.lastDay());
+
+    out.println();
+    out.println("KPI Lake demo: " + accounts + " accounts, " + months + " months, as of " + params.lastDay());
+    out.println("landing:   " + landing.toAbsolutePath());
+    out.println("warehouse: " + cfg.warehousePath());
+    out.println();
+    out.println(String.format(Locale.ROOT, "%-26s %6s %12s %12s %12s %12s", "feed (this run)", "files", "read", "accepted",
+        "quarantined", "duplicate"));
+    for (IngestJob.FeedResult r : result.ingested()) {
+      out.println(String.format(Locale.ROOT, "%-26s %6d %,12d %,12d %,12d %,12d", r.feed().name(), r.files(), r.read(),
+          r.accepted(), r.quarantined(), r.duplicate()));
+    }
+    out.println();
+    out.println("Why records were quarantined (all runs):");
+    ResultFormatter.print(ctx.warehouse().spark().sql(
+        "SELECT source, entity, regexp_replace(reason, \"'[^']*'\", \"'...'\") AS reason, count(*) AS records "
+            + "FROM ops.quarantine GROUP BY 1, 2, 3 ORDER BY records DESC LIMIT 15"), ResultFormatter.Format.table, 100, out);
+    out.println();
+    out.println("Try: bin/kpi sql \"SELECT * FROM ops.ingested_files LIMIT 5\"");
+    return Main.OK;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p).strip() : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path p, String s) {
+    try {
+      Files.writeString(p, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

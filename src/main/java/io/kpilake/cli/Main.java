@@ -1,0 +1,104 @@
+package io.kpilake.cli;
+
+import io.kpilake.config.ConfigError;
+import io.kpilake.ops.QualityGateFailure;
+import java.io.PrintWriter;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/kpi}: the command line. Exit status: 0 success; 2 usage or configuration error; 3 a
+ * data-quality gate failed (or a file was refused) and nothing was published; 1 any other failure.
+ * Errors are one line on stderr first, details after.
+ */
+@Command(name = "kpi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "KPI Lake: subscription KPIs on Spark and Delta Lake.",
+    subcommands = {NightlyCommand.class, SqlCommand.class, GenerateCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+  public static final int GATE = 3;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (nightly, sql, generate, demo)");
+  }
+
+  public static void main(String[] args) {
+    int code = run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line in this JVM and returns the exit status (tests call this). */
+  public static int run(String... args) {
+    return run(new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #run(String...)}, with errors written to {@code err}. */
+  public static int run(PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), isVerbose(parsed)));
+    cl.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter e = ex.getCommandLine().getErr();
+      e.println("kpi: " + ex.getMessage());
+      e.println("(see 'kpi " + ex.getCommandLine().getCommandName() + " --help')");
+      err.flush();
+      return USAGE;
+    });
+    return cl.execute(args);
+  }
+
+  private static boolean isVerbose(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult sub = parsed;
+    while (sub.hasSubcommand()) {
+      sub = sub.subcommand();
+    }
+    return sub.hasMatchedOption("--verbose");
+  }
+
+  static int handle(Exception ex, PrintWriter err, boolean verbose) {
+    int code;
+    String kind;
+    if (ex instanceof ConfigError) {
+      code = USAGE;
+      kind = "configuration error";
+    } else if (ex instanceof QualityGateFailure) {
+      code = GATE;
+      kind = "quality gate failed";
+    } else {
+      code = FAILURE;
+      kind = "failed";
+    }
+    err.println("kpi: " + kind + ": " + oneLine(ex));
+    if (code == FAILURE || verbose) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  static String oneLine(Throwable t) {
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  static void verbose(boolean on) {
+    if (on) {
+      Configurator.setRootLevel(Level.INFO);
+    }
+  }
+
+  /** Version from the jar manifest. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"kpi-lake " + io.kpilake.ops.RunContext.currentAppVersion()};
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package io.kpilake.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the layered HOCON configuration: defaults ({@code conf/kpi-defaults.conf}, also inside the
+ * jar) &lt; {@code --conf FILE} &lt; environment variables. Every problem is a {@link ConfigError}
+ * naming the key and the bad value.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULTS_RESOURCE = "kpi-defaults.conf";
+
+  /** Environment variable -> configuration key (cli.md). */
+  public static final Map<String, String> ENV_KEYS = Map.of(
+      "KPI_LANDING", "kpi.landing.path",
+      "KPI_WAREHOUSE", "kpi.warehouse.path",
+      "KPI_SPARK_MASTER", "kpi.spark.master");
+
+  /** Sub-trees whose keys are the user's own (free maps). */
+  private static final Set<String> OPEN_MAPS = Set.of("kpi.spark.conf");
+  private static final Pattern OPEN_MAP_PATTERN = Pattern.compile("^kpi\\.feeds\\.[^.]+\\.[^.]+\\.columns\\..+");
+  private static final Pattern SECRET = Pattern.compile(
+      "(?i).*(secret|password|passwd|token|credential|access\\.key|session\\.key|\\.key$).*");
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+
+  private ConfigLoader() {}
+
+  public static KpiConfig load(File confFile, Map<String, String> env) {
+    return fromConfig(layered(confFile, env));
+  }
+
+  /** The merged configuration tree, before validation. */
+  public static Config layered(File confFile, Map<String, String> env) {
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
+        ConfigParseOptions.defaults().setAllowMissing(false));
+    Config user = ConfigFactory.empty();
+    if (confFile != null) {
+      if (!confFile.isFile()) {
+        throw new ConfigError("--conf: file not found: " + confFile);
+      }
+      try {
+        user = ConfigFactory.parseFile(confFile, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new ConfigError("--conf " + confFile + ": " + e.getMessage(), e);
+      }
+    }
+    Map<String, Object> envValues = new LinkedHashMap<>();
+    ENV_KEYS.forEach((var, key) -> {
+      String v = env.get(var);
+      if (v != null && !v.isBlank()) {
+        envValues.put(key, v);
+      }
+    });
+    Config fromEnv = ConfigFactory.parseMap(envValues, "environment variables");
+    rejectUnknownKeys(user, defaults);
+    try {
+      return fromEnv.withFallback(user).withFallback(defaults).resolve();
+    } catch (ConfigException e) {
+      throw new ConfigError(e.getMessage(), e);
+    }
+  }
+
+  static void rejectUnknownKeys(Config user, Config defaults) {
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith("kpi.")) {
+        throw new ConfigError("unknown configuration key '" + key + "' (all keys live under 'kpi.')");
+      }
+      boolean open = OPEN_MAPS.stream().anyMatch(p -> key.startsWith(p + ".")) || OPEN_MAP_PATTERN.matcher(key).matches();
+      if (!open && !defaults.hasPathOrNull(key)) {
+        throw new ConfigError("unknown configuration key '" + key + "' = " + e.getValue().render(ConfigRenderOptions.concise()));
+      }
+    }
+  }
+
+  static KpiConfig fromConfig(Config c) {
+    String landing = absolute(nonBlank(c, "kpi.landing.path"));
+    String warehouse = absolute(nonBlank(c, "kpi.warehouse.path"));
+    String currency = nonBlank(c, "kpi.reporting-currency");
+    if (!CURRENCY.matcher(currency).matches()) {
+      throw bad("kpi.reporting-currency", currency, "an ISO 4217 code such as USD");
+    }
+    KpiConfig.SparkSettings spark = new KpiConfig.SparkSettings(
+        nonBlank(c, "kpi.spark.master"),
+        nonBlank(c, "kpi.spark.app-name"),
+        intAtLeast(c, "kpi.spark.shuffle-partitions", 1),
+        bool(c, "kpi.spark.ui-enabled"),
+        stringMap(c, "kpi.spark.conf"));
+    KpiConfig.IngestSettings ingest = new KpiConfig.IngestSettings(
+        intAtLeast(c, "kpi.ingest.min-partitions", 1),
+        intAtLeast(c, "kpi.ingest.max-chars-per-cell", 1024));
+    Map<String, Map<String, String>> renames = new TreeMap<>();
+    Config feeds = c.getConfig("kpi.feeds");
+    for (String source : feeds.root().keySet()) {
+      Config src = feeds.getConfig(source);
+      for (String entity : src.root().keySet()) {
+        String base = "kpi.feeds." + source + "." + entity;
+        if (!io.kpilake.ingest.Feeds.exists(source, entity)) {
+          throw new ConfigError("unknown feed '" + base + "' (known feeds: " + io.kpilake.ingest.Feeds.names() + ")");
+        }
+        Map<String, String> cols = stringMap(c, base + ".columns");
+        for (String contractCol : cols.keySet()) {
+          if (!io.kpilake.ingest.Feeds.get(source, entity).hasColumn(contractCol)) {
+            throw new ConfigError("unknown column '" + contractCol + "' in '" + base + ".columns' (not in the feed contract)");
+          }
+        }
+        renames.put(source + "." + entity, Map.copyOf(cols));
+      }
+    }
+    double maxQ = c.getDouble("kpi.quality.max-quarantine-rate");
+    if (maxQ < 0 || maxQ > 1) {
+      throw bad("kpi.quality.max-quarantine-rate", String.valueOf(maxQ), "a share between 0 and 1");
+    }
+    KpiConfig.MetricSettings metrics = new KpiConfig.MetricSettings(
+        intAtLeast(c, "kpi.metrics.churn.involuntary-window-days", 1),
+        doubleIn(c, "kpi.metrics.ltv.gross-margin", 0.0, 1.0),
+        intAtLeast(c, "kpi.metrics.ltv.max-lifetime-months", 1),
+        intAtLeast(c, "kpi.metrics.payments.recovery-window-days", 1));
+    return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
+        new KpiConfig.QualitySettings(maxQ), metrics, policyHash(c));
+  }
+
+  /** Local paths become absolute (relative to the working directory); URIs (s3a://, file:) stay. */
+  static String absolute(String path) {
+    if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      return path;
+    }
+    return java.nio.file.Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /** A short hash of the KPI-definition part of the configuration (metrics, currency). */
+  static String policyHash(Config c) {
+    String canonical = sortedLines(c.getConfig("kpi.metrics")) + "\nreporting-currency=" + c.getString("kpi.reporting-currency");
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The effective configuration as sorted {@code key = value} lines, secrets masked. */
+  public static String toSortedMaskedString(Config c) {
+    return sortedLines(c.withOnlyPath("kpi"));
+  }
+
+  private static String sortedLines(Config c) {
+    StringBuilder sb = new StringBuilder();
+    Set<String> keys = new TreeSet<>();
+    c.entrySet().forEach(e -> keys.add(e.getKey()));
+    for (String k : keys) {
+      String v = c.getValue(k).render(ConfigRenderOptions.concise());
+      sb.append(k).append(" = ").append(mask(k, v)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  public static String mask(String key, String value) {
+    return SECRET.matcher(key).matches() ? "****" : value;
+  }
+
+  public static boolean isSecretKey(String key) {
+    return SECRET.matcher(key).matches();
+  }
+
+  private static String nonBlank(Config c, String key) {
+    String v = string(c, key);
+    if (v.isBlank()) {
+      throw bad(key, v, "a non-empty value");
+    }
+    return v;
+  }
+
+  private static String string(Config c, String key) {
+    try {
+      return c.getString(key);
+    } catch (ConfigException.Missing e) {
+      throw new ConfigError("missing configuration key '" + key + "'");
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a string");
+    }
+  }
+
+  private static int intAtLeast(Config c, String key, int min) {
+    int v;
+    try {
+      v = c.getInt(key);
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a whole number");
+    }
+    if (v < min) {
+      throw bad(key, String.valueOf(v), "a whole number >= " + min);
+    }
+    return v;
+  }
+
+  private static double doubleIn(Config c, String key, double lo, double hi) {
+    double v;
+    try {
+      v = c.getDouble(key);
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a number");
+    }
+    if (v < lo || v > hi) {
+      throw bad(key, String.valueOf(v), "a number between " + lo + " and " + hi);
+    }
+    return v;
+  }
+
+  private static boolean bool(Config c, String key) {
+    try {
+      return c.getBoolean(key);
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "true or false");
+    }
+  }
+
+  private static Map<String, String> stringMap(Config c, String key) {
+    Map<String, String> out = new TreeMap<>();
+    if (!c.hasPath(key)) {
+      return out;
+    }
+    if (c.getValue(key).valueType() != ConfigValueType.OBJECT) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "an object { key = value }");
+    }
+    for (Map.Entry<String, ConfigValue> e : c.getConfig(key).entrySet()) {
+      Object raw = e.getValue().unwrapped();
+      if (raw == null || e.getValue().valueType() == ConfigValueType.OBJECT || e.getValue().valueType() == ConfigValueType.LIST) {
+        throw bad(key + "." + e.getKey(), e.getValue().render(ConfigRenderOptions.concise()), "a plain value");
+      }
+      out.put(stripQuotes(e.getKey()), String.valueOf(raw));
+    }
+    return out;
+  }
+
+  private static String stripQuotes(String k) {
+    return k.replace("\"", "");
+  }
+
+  private static ConfigError bad(String key, String value, String expected) {
+    return new ConfigError("configuration key '" + key + "' has bad value " + value + ": expected " + expected);
+  }
+}

@@ -1,0 +1,176 @@
+package io.kpilake.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.kpilake.config.KpiConfig;
+import io.kpilake.ops.Ledger;
+import io.kpilake.ops.OpsTables;
+import io.kpilake.ops.QualityGateFailure;
+import io.kpilake.ops.RunContext;
+import io.kpilake.ops.StepLog;
+import io.kpilake.spark.Warehouse;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Ingests the new landing files of every feed: parse, append to bronze, type and validate,
+ * quarantine bad records, merge new versions into silver (with history), and write the file
+ * ledger with each file's reconciliation (read = accepted + quarantined + duplicate). Files that
+ * cannot be ingested at all are refused: their records are not loaded, they stay out of the ledger
+ * (the next run sees them again) and the run ends with a {@link QualityGateFailure}.
+ */
+public final class IngestJob {
+  private final Warehouse wh;
+  private final KpiConfig cfg;
+  private final RunContext run;
+  private final StepLog steps;
+  private final SparkSession spark;
+
+  public IngestJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
+    this.wh = wh;
+    this.cfg = cfg;
+    this.run = run;
+    this.steps = steps;
+    this.spark = wh.spark();
+  }
+
+  /** Result of one feed's ingest. */
+  public record FeedResult(FeedSpec feed, int files, long read, long accepted, long quarantined, long duplicate,
+      List<String> refusals) {}
+
+  public List<FeedResult> run() {
+    OpsTables.ensure(wh);
+    Ledger ledger = new Ledger(wh);
+    Ledger.Snapshot known = ledger.read();
+    LandingScanner scanner = new LandingScanner(cfg.landingPath(), spark.sparkContext().hadoopConfiguration());
+    List<FeedResult> results = new ArrayList<>();
+    for (FeedSpec feed : Feeds.ALL) {
+      StepLog.Step step = steps.start("ingest " + feed.name());
+      try {
+        List<LandingFile> files = scanner.list(feed, run.asOf()).stream()
+            .filter(f -> !known.contains(f)).toList();
+        FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of())
+            : ingest(feed, files, ledger, known.fileCount(feed));
+        results.add(r);
+        String msg = files.isEmpty() ? (scanner.list(feed, run.asOf()).isEmpty() ? "no files: feed is empty" : "no new files")
+            : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
+                StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
+        if (!r.refusals().isEmpty()) {
+          step.end("refused", r.read(), r.accepted(), r.quarantined(), msg + "; refused: " + String.join(" | ", r.refusals()));
+        } else {
+          step.succeeded(r.read(), r.accepted(), r.quarantined(), msg);
+        }
+      } catch (RuntimeException e) {
+        step.failed(e.getMessage());
+        throw e;
+      }
+    }
+    List<String> refusals = results.stream().flatMap(r -> r.refusals().stream()).toList();
+    if (!refusals.isEmpty()) {
+      throw new QualityGateFailure(refusals.size() + " landing file(s) refused, nothing published: " + refusals.get(0)
+          + (refusals.size() > 1 ? " (and " + (refusals.size() - 1) + " more, see ops.pipeline_runs)" : ""));
+    }
+    return results;
+  }
+
+  private FeedResult ingest(FeedSpec feed, List<LandingFile> files, Ledger ledger, long filesBefore) {
+    spark.sparkContext().setJobGroup("ingest " + feed.name(), "ingest " + files.size() + " file(s) of " + feed.name(), false);
+    Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
+    Dataset<Row> parsed = Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions())
+        .withColumn("_file_order", concat(regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
+            regexp_extract(col("source_file"), "([^/]+)$", 1)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<Row> fileErrors = timed("parse", () -> parsed.filter(col("file_error").isNotNull()).select("source_file", "file_error").collectAsList());
+      List<String> refusals = fileErrors.stream().map(r -> r.getString(0) + ": " + r.getString(1)).toList();
+      List<String> refusedPaths = fileErrors.stream().map(r -> r.getString(0)).distinct().toList();
+      Dataset<Row> good = refusedPaths.isEmpty() ? parsed : parsed.filter(col("source_file").isin(refusedPaths.toArray()).unary_$bang());
+      // Idempotent commits: a rerun of the same batch after a crash before the ledger write reuses
+      // this version, and Delta skips the bronze/quarantine appends it already has.
+      long txnVersion = filesBefore + files.size();
+
+      Dataset<Row> bronze = good.select(lit(run.runId()).as("run_id"), col("source_file"),
+          regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
+          col("row_number"), col("raw_record"), col("record"), col("row_error"), current_timestamp().as("ingested_at"));
+      timed("bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
+
+      Dataset<Row> typed = SilverTransforms.typeAndValidate(feed).apply(good)
+          .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number");
+      Dataset<Row> quarantined = typed.filter(col("reason").isNotNull());
+      // Materialized once, before anything is written: the classification compares against silver
+      // as it was before this batch, whatever the MERGE below does to it.
+      Dataset<Row> classified = timed("classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run).localCheckpoint(true));
+      timed("merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted"))); return null; });
+
+      // Reconciliation per file: every parsed row has exactly one outcome.
+      Dataset<Row> outcomes = classified.select(col("_source_file"), col("_outcome"))
+          .unionByName(quarantined.select(col("_source_file"), lit("quarantined").as("_outcome")));
+      Map<String, long[]> perFile = new HashMap<>();
+      for (Row r : timed("outcomes", () -> outcomes.groupBy("_source_file").agg(count(lit(1)), countIf("accepted"), countIf("quarantined"),
+          countIf("duplicate")).collectAsList())) {
+        perFile.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)});
+      }
+      List<Row> ledgerRows = new ArrayList<>();
+      long[] total = new long[4];
+      Set<String> refusedSet = Set.copyOf(refusedPaths);
+      for (LandingFile f : files) {
+        if (refusedSet.contains(f.path())) {
+          continue;
+        }
+        long[] c = perFile.getOrDefault(f.path(), new long[4]);
+        if (c[0] != c[1] + c[2] + c[3]) {
+          throw new IllegalStateException("reconciliation failed for " + f.path() + ": read " + c[0] + " != "
+              + c[1] + " + " + c[2] + " + " + c[3]);
+        }
+        for (int i = 0; i < 4; i++) {
+          total[i] += c[i];
+        }
+        ledgerRows.add(Ledger.row(f, run, c, Date.valueOf(f.dt())));
+      }
+      long unmatched = perFile.keySet().stream().filter(p -> files.stream().noneMatch(f -> f.path().equals(p))).count();
+      if (unmatched > 0) {
+        throw new IllegalStateException("parsed records from " + unmatched + " file(s) not in the listing of " + feed.name()
+            + ": " + perFile.keySet().stream().filter(p -> files.stream().noneMatch(f -> f.path().equals(p)))
+                .collect(Collectors.joining(", ")));
+      }
+      if (total[2] > 0) {
+        timed("quarantine", () -> { QuarantineWriter.append(wh, feed, quarantined, run, txnVersion); return null; });
+      }
+      timed("ledger append", () -> { ledger.append(ledgerRows); return null; });
+      return new FeedResult(feed, files.size(), total[0], total[1], total[2], total[3], refusals);
+    } finally {
+      parsed.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
+
+  private static <T> T timed(String what, java.util.function.Supplier<T> body) {
+    long t0 = System.nanoTime();
+    T r = body.get();
+    LOG.debug("  {}: {} ms", what, (System.nanoTime() - t0) / 1_000_000);
+    return r;
+  }
+
+  private static Column countIf(String outcome) {
+    return sum(when(col("_outcome").equalTo(outcome), 1L).otherwise(0L)).cast("long");
+  }
+}

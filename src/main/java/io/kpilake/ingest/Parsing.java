@@ -1,0 +1,177 @@
+package io.kpilake.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+/**
+ * Reads landing files into one "parsed" Dataset: a row per record with its file, row number, raw
+ * text, fields (contract names, strings) and row error, plus one row (row_number 0) per file that
+ * is refused whole. CSV and JSON are parsed on executors by {@link RecordParser}; Parquet goes
+ * through Spark's own reader (row numbers from {@code _metadata.row_index}), after its footer and
+ * columns are checked.
+ */
+public final class Parsing {
+  public static final StructType PARSED_SCHEMA = new StructType(new StructField[] {
+      DataTypes.createStructField("source_file", DataTypes.StringType, false),
+      DataTypes.createStructField("row_number", DataTypes.LongType, false),
+      DataTypes.createStructField("raw_record", DataTypes.StringType, true),
+      DataTypes.createStructField("record", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), false),
+      DataTypes.createStructField("row_error", DataTypes.StringType, true),
+      DataTypes.createStructField("file_error", DataTypes.StringType, true)});
+
+  private Parsing() {}
+
+  public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
+      Map<String, String> renames, int maxCharsPerCell, int minPartitions) {
+    List<String> text = new ArrayList<>();
+    List<String> parquet = new ArrayList<>();
+    List<Row> refused = new ArrayList<>();
+    for (LandingFile f : files) {
+      switch (f.format()) {
+        case "csv", "json" -> text.add(f.path());
+        case "parquet" -> parquet.add(f.path());
+        default -> refused.add(refusal(f.path(), "unsupported file extension (expected .csv, .json, .jsonl or .parquet)"));
+      }
+    }
+    Dataset<Row> out = spark.createDataFrame(new ArrayList<>(), PARSED_SCHEMA);
+    if (!text.isEmpty()) {
+      out = out.unionByName(parseText(spark, feed, text, renames, maxCharsPerCell, minPartitions));
+    }
+    if (!parquet.isEmpty()) {
+      RecordParser checker = new RecordParser(feed, renames, maxCharsPerCell);
+      List<String> good = new ArrayList<>();
+      Set<String> allColumns = new HashSet<>();
+      Configuration conf = spark.sparkContext().hadoopConfiguration();
+      for (String p : parquet) {
+        String problem = checkParquet(p, conf, checker, renames, allColumns);
+        if (problem == null) {
+          good.add(p);
+        } else {
+          refused.add(refusal(p, problem));
+        }
+      }
+      if (!good.isEmpty()) {
+        out = out.unionByName(parseParquet(spark, good, renames));
+      }
+    }
+    if (!refused.isEmpty()) {
+      out = out.unionByName(spark.createDataFrame(refused, PARSED_SCHEMA));
+    }
+    return out;
+  }
+
+  private static Row refusal(String path, String message) {
+    return RowFactory.create(path, 0L, null, scalaMap(Map.of()), null, message);
+  }
+
+  private static Dataset<Row> parseText(SparkSession spark, FeedSpec feed, List<String> paths,
+      Map<String, String> renames, int maxCharsPerCell, int minPartitions) {
+    RecordParser parser = new RecordParser(feed, renames, maxCharsPerCell);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Row> rows = jsc.binaryFiles(String.join(",", paths), minPartitions)
+        .flatMap((Tuple2<String, PortableDataStream> file) -> rowsOf(parser, file._1(), file._2()));
+    return spark.createDataFrame(rows, PARSED_SCHEMA);
+  }
+
+  private static Iterator<Row> rowsOf(RecordParser parser, String path, PortableDataStream stream) {
+    String format = new LandingFile(path, "", "", null, 0, 0).format();
+    InputStream in = stream.open();
+    Iterator<RecordParser.Parsed> records = parser.open(format, in);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        boolean more = records.hasNext();
+        if (!more) {
+          try {
+            in.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        return more;
+      }
+
+      @Override
+      public Row next() {
+        RecordParser.Parsed p = records.next();
+        return RowFactory.create(path, p.rowNumber(), p.rawRecord(), scalaMap(p.fields()), p.rowError(), p.fileError());
+      }
+    };
+  }
+
+  private static scala.collection.Map<String, String> scalaMap(Map<String, String> m) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(m);
+  }
+
+  /** Footer readable and required columns present; null when fine, else why the file is refused. */
+  private static String checkParquet(String path, Configuration conf, RecordParser checker,
+      Map<String, String> renames, Set<String> allColumns) {
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(path), conf))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      Set<String> names = new HashSet<>();
+      Map<String, String> exportToContract = new HashMap<>();
+      renames.forEach((c, e) -> exportToContract.put(e, c));
+      for (Type t : schema.getFields()) {
+        names.add(exportToContract.getOrDefault(t.getName(), t.getName()));
+        allColumns.add(t.getName());
+      }
+      return checker.missingRequired(names);
+    } catch (IOException | RuntimeException e) {
+      return "cannot read Parquet file (truncated or corrupt?): " + RecordParser.firstLine(String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static Dataset<Row> parseParquet(SparkSession spark, List<String> paths, Map<String, String> renames) {
+    Dataset<Row> df = spark.read().option("mergeSchema", "true").parquet(paths.toArray(String[]::new));
+    Map<String, String> exportToContract = new HashMap<>();
+    renames.forEach((c, e) -> exportToContract.put(e, c));
+    List<Column> names = new ArrayList<>();
+    List<Column> values = new ArrayList<>();
+    List<Column> all = new ArrayList<>();
+    for (String c : df.columns()) {
+      names.add(lit(exportToContract.getOrDefault(c, c)));
+      values.add(col("`" + c + "`").cast("string"));
+      all.add(col("`" + c + "`"));
+    }
+    return df.select(
+        col("_metadata.file_path").as("source_file"),
+        col("_metadata.row_index").plus(1).cast("long").as("row_number"),
+        to_json(struct(all.toArray(Column[]::new))).as("raw_record"),
+        map_from_arrays(array(names.toArray(Column[]::new)), array(values.toArray(Column[]::new))).as("record"),
+        lit(null).cast("string").as("row_error"),
+        lit(null).cast("string").as("file_error"));
+  }
+}

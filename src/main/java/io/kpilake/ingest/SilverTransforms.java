@@ -1,0 +1,165 @@
+package io.kpilake.ingest;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.nullif;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import io.kpilake.ingest.FeedSpec.Column;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * The bronze-to-silver transformations, each a pure {@link Transform}: type and validate, hash
+ * the content, rank duplicates, and order versions into a history.
+ */
+public final class SilverTransforms {
+  private SilverTransforms() {}
+
+  /** Columns every silver table carries besides the contract's. */
+  public static final List<String> LINEAGE = List.of(
+      "_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash", "_valid_from", "_valid_to", "_is_current");
+
+  /** The cleaned text of a field: trimmed, empty means null. */
+  private static org.apache.spark.sql.Column text(String name) {
+    return nullif(trim(col("record").getItem(name)), lit(""));
+  }
+
+  /**
+   * Adds one typed column per contract column and {@code reason}: null when the record is valid,
+   * else every rule it breaks (required values, types, enumerations, feed rules), "; "-separated.
+   */
+  public static Transform typeAndValidate(FeedSpec feed) {
+    return in -> {
+      Dataset<Row> out = in;
+      List<org.apache.spark.sql.Column> reasons = new ArrayList<>();
+      reasons.add(col("row_error"));
+      for (Column c : feed.columns()) {
+        org.apache.spark.sql.Column raw = text(c.name());
+        org.apache.spark.sql.Column typed = typed(c, raw);
+        out = out.withColumn(c.name(), typed);
+        if (c.required()) {
+          reasons.add(when(raw.isNull(), lit(c.name() + ": required value missing")));
+        }
+        String expected = c.isEnum() ? "one of " + String.join(", ", new java.util.TreeSet<>(c.allowed())) : c.type().description;
+        reasons.add(when(raw.isNotNull().and(col(c.name()).isNull()),
+            concat(lit(c.name() + ": not " + expected + ": '"), raw, lit("'"))));
+      }
+      reasons.addAll(feedRules(feed));
+      org.apache.spark.sql.Column all = concat_ws("; ", reasons.toArray(org.apache.spark.sql.Column[]::new));
+      // A row the parser could not split into fields has no typed values: report only that.
+      return out.withColumn("reason", when(col("row_error").isNotNull(), col("row_error"))
+          .otherwise(nullif(all, lit(""))));
+    };
+  }
+
+  private static org.apache.spark.sql.Column typed(Column c, org.apache.spark.sql.Column raw) {
+    if (c.isEnum()) {
+      org.apache.spark.sql.Column v = lower(raw);
+      return when(v.isin(c.allowed().toArray()), v);
+    }
+    return switch (c.type()) {
+      case STRING -> normalizeString(c.name(), raw);
+      case TIMESTAMP -> raw.try_cast("timestamp");
+      case DATE -> when(raw.rlike("^\\d{4}-\\d{2}-\\d{2}$"), raw.try_cast("date"));
+      case DECIMAL -> raw.try_cast("decimal(18,2)");
+      case RATE -> raw.try_cast("decimal(18,8)");
+      case INT -> raw.try_cast("int");
+      case BOOLEAN -> raw.try_cast("boolean");
+    };
+  }
+
+  /** Column-specific normalization of the contract (feeds.md). */
+  private static org.apache.spark.sql.Column normalizeString(String name, org.apache.spark.sql.Column raw) {
+    return switch (name) {
+      case "segment" -> coalesce(
+          nullif(regexp_replace(regexp_replace(lower(raw), "[^a-z0-9]+", "_"), "^_+|_+$", ""), lit("")), lit("unknown"));
+      case "owner" -> coalesce(raw, lit("unassigned"));
+      case "currency" -> upper(raw);
+      default -> raw;
+    };
+  }
+
+  private static List<org.apache.spark.sql.Column> feedRules(FeedSpec feed) {
+    List<org.apache.spark.sql.Column> rules = new ArrayList<>();
+    if (feed.hasColumn("currency")) {
+      rules.add(when(col("currency").isNotNull().and(col("currency").rlike("^[A-Z]{3}$").unary_$bang()),
+          concat(lit("currency: not an ISO 4217 code: '"), col("currency"), lit("'"))));
+    }
+    switch (feed.entity()) {
+      case "invoice_lines" -> {
+        org.apache.spark.sql.Column recurring = col("line_type").equalTo("recurring");
+        rules.add(when(recurring.and(text("period_start").isNull()), lit("period_start: required for recurring lines")));
+        rules.add(when(recurring.and(text("period_end").isNull()), lit("period_end: required for recurring lines")));
+        rules.add(when(col("period_start").isNotNull().and(col("period_end").isNotNull())
+            .and(col("period_end").leq(col("period_start"))), lit("period_end: must be after period_start")));
+      }
+      case "payment_events" -> {
+        rules.add(when(col("amount").leq(0), lit("amount: must be positive")));
+        rules.add(when(col("attempt_number").lt(1), lit("attempt_number: must be 1 or more")));
+      }
+      case "tickets" -> rules.add(when(col("csat_score").lt(1).or(col("csat_score").gt(5)), lit("csat_score: must be 1..5")));
+      case "usage_daily" -> rules.add(when(col("active_users").lt(0).or(col("licensed_seats").lt(0)),
+          lit("active_users/licensed_seats: must not be negative")));
+      case "rates" -> rules.add(when(col("rate_to_reporting").leq(0), lit("rate_to_reporting: must be positive")));
+      default -> { }
+    }
+    return rules;
+  }
+
+  /** {@code _hash}: SHA-256 of the typed contract columns; same key and hash = the same record. */
+  public static Transform contentHash(FeedSpec feed) {
+    return in -> {
+      List<org.apache.spark.sql.Column> parts = new ArrayList<>();
+      for (String c : feed.columnNames()) {
+        parts.add(coalesce(col(c).cast("string"), lit("\u0000")));
+      }
+      return in.withColumn("_hash", sha2(concat_ws("\u0001", parts.toArray(org.apache.spark.sql.Column[]::new)), 256));
+    };
+  }
+
+  private static org.apache.spark.sql.Column[] keyCols(FeedSpec feed) {
+    return feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+  }
+
+  /** {@code _dup_rank}: 1 for the first occurrence of (key, content) in the batch, 2.. for repeats. */
+  public static Transform rankDuplicates(FeedSpec feed) {
+    return in -> {
+      List<org.apache.spark.sql.Column> part = new ArrayList<>(List.of(keyCols(feed)));
+      part.add(col("_hash"));
+      WindowSpec w = Window.partitionBy(part.toArray(org.apache.spark.sql.Column[]::new))
+          .orderBy(col("_file_order"), col("_row_number"));
+      return in.withColumn("_dup_rank", row_number().over(w));
+    };
+  }
+
+  /**
+   * Orders the versions of each key (updated_at, then later file, then later row) and sets
+   * {@code _valid_from} (its updated_at), {@code _valid_to} (the next version's updated_at) and
+   * {@code _is_current} (the last version).
+   */
+  public static Transform orderVersions(FeedSpec feed) {
+    return in -> {
+      org.apache.spark.sql.Column updated = feed.hasUpdatedAt() ? col("updated_at") : lit(null).cast("timestamp");
+      WindowSpec w = Window.partitionBy(keyCols(feed))
+          .orderBy(updated.asc_nulls_first(), col("_file_order").asc(), col("_row_number").asc());
+      return in.withColumn("_valid_from", updated)
+          .withColumn("_valid_to", lead(updated, 1).over(w))
+          .withColumn("_is_current", lead(lit(1), 1).over(w).isNull());
+    };
+  }
+}

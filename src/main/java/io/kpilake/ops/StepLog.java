@@ -1,0 +1,82 @@
+package io.kpilake.ops;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every step of a run: a progress line on stderr when it ends and a row for
+ * {@code ops.pipeline_runs} (written once, at the end of the run, success or failure).
+ */
+public final class StepLog {
+  private static final Logger LOG = LoggerFactory.getLogger("io.kpilake.progress");
+  private final RunContext run;
+  private final List<Row> rows = new ArrayList<>();
+
+  public StepLog(RunContext run) {
+    this.run = run;
+  }
+
+  public Step start(String name) {
+    return new Step(name, Instant.now());
+  }
+
+  public List<Row> rows() {
+    return List.copyOf(rows);
+  }
+
+  /** One step in progress. */
+  public final class Step {
+    private final String name;
+    private final Instant started;
+
+    private Step(String name, Instant started) {
+      this.name = name;
+      this.started = started;
+    }
+
+    public void succeeded(Long rowsIn, Long rowsOut, Long rowsQuarantined, String message) {
+      end("succeeded", rowsIn, rowsOut, rowsQuarantined, message);
+    }
+
+    public void failed(String message) {
+      end("failed", null, null, null, message);
+    }
+
+    public void end(String status, Long rowsIn, Long rowsOut, Long rowsQuarantined, String fullMessage) {
+      Instant finished = Instant.now();
+      String message = brief(fullMessage);
+      rows.add(RowFactory.create(run.runId(), Date.valueOf(run.asOf()), name, status, Timestamp.from(started),
+          Timestamp.from(finished), rowsIn, rowsOut, rowsQuarantined, run.policyHash(), message));
+      double secs = Duration.between(started, finished).toMillis() / 1000.0;
+      String line = String.format(Locale.ROOT, "%-34s %-9s %6.1f s  %s", name, status, secs, message == null ? "" : message);
+      if ("failed".equals(status) || "refused".equals(status)) {
+        LOG.error(line);
+      } else {
+        LOG.info(line);
+      }
+    }
+  }
+
+  /** First line, at most 2,000 characters: messages are for people reading a table. */
+  static String brief(String m) {
+    if (m == null) {
+      return null;
+    }
+    int nl = m.indexOf('\n');
+    String first = nl < 0 ? m : m.substring(0, nl);
+    return first.length() > 2000 ? first.substring(0, 2000) + "..." : first;
+  }
+
+  public static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+}

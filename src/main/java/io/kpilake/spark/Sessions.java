@@ -1,0 +1,51 @@
+package io.kpilake.spark;
+
+import io.kpilake.config.KpiConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the one SparkSession of a process from the configuration. */
+public final class Sessions {
+  private Sessions() {}
+
+  public static SparkSession create(KpiConfig cfg) {
+    SparkSession.Builder b = SparkSession.builder().appName(cfg.spark().appName());
+    // Under spark-submit the launcher's --master wins: never hard-code one then.
+    if (System.getProperty("spark.master") == null) {
+      b = b.master(cfg.spark().master());
+    }
+    b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        // Tables are registered from the warehouse layout at start-up (see Warehouse#registerAll):
+        // no metastore service or Derby lock files, works the same on a laptop, S3 and a cluster.
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.sql.warehouse.dir", scratchWarehouseDir())
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", String.valueOf(cfg.spark().shufflePartitions()))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.ui.enabled", String.valueOf(cfg.spark().uiEnabled()))
+        .config("spark.ui.showConsoleProgress", "false")
+        // Delta's log replay defaults to 50 partitions; our tables are small per commit.
+        .config("spark.databricks.delta.snapshotPartitions", "4")
+        .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        // Keep secrets out of the Spark UI's environment page.
+        .config("spark.redaction.regex", "(?i)secret|password|token|credential|access\\.key|session\\.key");
+    for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
+      b = b.config(e.getKey(), e.getValue());
+    }
+    return b.getOrCreate();
+  }
+
+  /** Spark wants a default warehouse dir for CREATE DATABASE; our data never lives there. */
+  private static String scratchWarehouseDir() {
+    try {
+      Path p = Path.of(System.getProperty("java.io.tmpdir"), "kpi-lake-spark-catalog");
+      Files.createDirectories(p);
+      return p.toUri().toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

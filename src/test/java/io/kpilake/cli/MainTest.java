@@ -1,0 +1,54 @@
+package io.kpilake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kpilake.SparkTestBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Exit statuses and the one-line error of the command line, run in this JVM. */
+class MainTest extends SparkTestBase {
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return Main.run(new PrintWriter(err, true), args);
+  }
+
+  private String firstErrLine() {
+    return err.toString().lines().findFirst().orElse("");
+  }
+
+  @Test
+  void missingOrBadArgumentsExitTwoNamingTheArgument() {
+    assertEquals(2, run("nightly"));
+    assertEquals("kpi: Missing required option: '--as-of=YYYY-MM-DD'", firstErrLine());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("nightly", "--as-of", "2024-13-01"));
+    assertTrue(firstErrLine().startsWith("kpi: Invalid value for option '--as-of'"), firstErrLine());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("frobnicate"));
+  }
+
+  @Test
+  void configurationErrorsExitTwoNamingTheKey() throws Exception {
+    Path conf = tmp.resolve("bad.conf");
+    Files.writeString(conf, "kpi.spark.shuffle-partitions = -1\n");
+    assertEquals(2, run("sql", "SELECT 1", "--conf", conf.toString()));
+    assertEquals("kpi: configuration error: configuration key 'kpi.spark.shuffle-partitions' has bad value -1: expected a whole number >= 1",
+        firstErrLine());
+  }
+
+  @Test
+  void aRefusedFileExitsThree() throws Exception {
+    deliver("crm/accounts", "2024-01-01", "a.csv", "account_id,segment", "A1,smb");
+    Path conf = tmp.resolve("run.conf");
+    Files.writeString(conf, "kpi.landing.path = \"" + landing() + "\"\nkpi.warehouse.path = \"" + tmp.resolve("wh") + "\"\n");
+    assertEquals(3, run("nightly", "--as-of", "2024-01-31", "--conf", conf.toString()));
+    assertTrue(firstErrLine().startsWith("kpi: quality gate failed: 1 landing file(s) refused, nothing published: "), firstErrLine());
+    assertTrue(firstErrLine().endsWith("a.csv: missing required column updated_at"), firstErrLine());
+  }
+}

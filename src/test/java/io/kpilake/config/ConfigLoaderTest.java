@@ -1,0 +1,97 @@
+package io.kpilake.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path tmp;
+
+  private File conf(String text) throws IOException {
+    Path p = tmp.resolve("user.conf");
+    Files.writeString(p, text);
+    return p.toFile();
+  }
+
+  @Test
+  void defaultsLoad() {
+    KpiConfig c = ConfigLoader.load(null, Map.of());
+    // Relative local paths are resolved against the working directory once, at the edge.
+    assertEquals(java.nio.file.Path.of("landing").toAbsolutePath().toString(), c.landingPath());
+    assertEquals("local[*]", c.spark().master());
+    assertEquals(30, c.metrics().involuntaryWindowDays());
+    assertEquals("USD", c.reportingCurrency());
+  }
+
+  @Test
+  void layeringIsDefaultsThenFileThenEnvironment() throws IOException {
+    File f = conf("kpi.landing.path = /from/file\nkpi.warehouse.path = /wh/file\nkpi.spark.shuffle-partitions = 3");
+    KpiConfig c = ConfigLoader.load(f, Map.of("KPI_LANDING", "s3a://bucket/landing", "KPI_SPARK_MASTER", "spark://h:7077"));
+    assertEquals("s3a://bucket/landing", c.landingPath()); // env beats file
+    assertEquals("/wh/file", c.warehousePath()); // file beats defaults
+    assertEquals("spark://h:7077", c.spark().master());
+    assertEquals(3, c.spark().shufflePartitions());
+  }
+
+  @Test
+  void unknownKeyIsNamed() throws IOException {
+    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.warehouse.pth = /x"), Map.of()));
+    assertEquals("unknown configuration key 'kpi.warehouse.pth' = \"/x\"", e.getMessage());
+  }
+
+  @Test
+  void badValuesNameKeyAndValue() throws IOException {
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.spark.shuffle-partitions = lots"), Map.of()));
+    assertEquals("configuration key 'kpi.spark.shuffle-partitions' has bad value \"lots\": expected a whole number", e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.ltv.gross-margin = 2"), Map.of()));
+    assertTrue(e.getMessage().contains("kpi.ltv.gross-margin"), e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 1.5"), Map.of()));
+    assertEquals("configuration key 'kpi.metrics.ltv.gross-margin' has bad value 1.5: expected a number between 0.0 and 1.0",
+        e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.reporting-currency = dollars"), Map.of()));
+    assertTrue(e.getMessage().startsWith("configuration key 'kpi.reporting-currency' has bad value dollars"), e.getMessage());
+  }
+
+  @Test
+  void feedRenamesAreValidatedAgainstTheContract() throws IOException {
+    KpiConfig c = ConfigLoader.load(conf("kpi.feeds.crm.accounts.columns { account_id = customer }"), Map.of());
+    assertEquals(Map.of("account_id", "customer"), c.renamesFor("crm", "accounts"));
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.feeds.crm.accounts.columns { acount_id = customer }"), Map.of()));
+    assertTrue(e.getMessage().contains("unknown column 'acount_id' in 'kpi.feeds.crm.accounts.columns'"), e.getMessage());
+  }
+
+  @Test
+  void missingConfFileIsAConfigError() {
+    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(new File(tmp.toFile(), "nope.conf"), Map.of()));
+    assertTrue(e.getMessage().startsWith("--conf: file not found"), e.getMessage());
+  }
+
+  @Test
+  void effectiveConfigIsSortedWithSecretsMasked() throws IOException {
+    File f = conf("kpi.spark.conf { \"spark.hadoop.fs.s3a.secret.key\" = hunter2, \"spark.hadoop.fs.s3a.endpoint\" = \"http://127.0.0.1:9000\" }");
+    String s = ConfigLoader.toSortedMaskedString(ConfigLoader.layered(f, Map.of()));
+    assertFalse(s.contains("hunter2"), s);
+    assertTrue(s.contains("spark.hadoop.fs.s3a.secret.key\" = ****"), s);
+    assertTrue(s.contains("http://127.0.0.1:9000"), s);
+    assertTrue(s.indexOf("kpi.landing.path") < s.indexOf("kpi.warehouse.path"));
+  }
+
+  @Test
+  void policyHashFollowsTheKpiDefinitionsOnly() throws IOException {
+    String base = ConfigLoader.load(null, Map.of()).policyHash();
+    assertEquals(base, ConfigLoader.load(conf("kpi.landing.path = /elsewhere"), Map.of()).policyHash());
+    assertNotEquals(base, ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 0.8"), Map.of()).policyHash());
+  }
+}

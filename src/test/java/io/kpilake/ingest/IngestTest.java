@@ -1,0 +1,263 @@
+package io.kpilake.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kpilake.NightlyJob;
+import io.kpilake.SparkTestBase;
+import io.kpilake.config.KpiConfig;
+import io.kpilake.ops.QualityGateFailure;
+import io.kpilake.spark.Warehouse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** Landing files through NightlyJob's ingest into bronze, silver, quarantine and the ledger. */
+class IngestTest extends SparkTestBase {
+  private static final LocalDate AS_OF = LocalDate.parse("2024-01-31");
+  private static final String ACC_H = "account_id,account_name,billing_email,segment,region,industry,owner,created_at,renewal_date,updated_at";
+  private static final String LINE_H = "line_id,invoice_id,account_id,subscription_id,invoice_status,issued_at,currency,line_type,amount,period_start,period_end,updated_at";
+
+  private KpiConfig lenient() {
+    KpiConfig c = config();
+    return new KpiConfig(c.landingPath(), c.warehousePath(), c.reportingCurrency(), c.spark(), c.ingest(), c.feedRenames(),
+        new KpiConfig.QualitySettings(1.0), c.metrics(), c.policyHash());
+  }
+
+  private Warehouse warehouse(KpiConfig c) {
+    Warehouse wh = new Warehouse(spark(), c.warehousePath());
+    wh.registerAll();
+    return wh;
+  }
+
+  private NightlyJob.Result nightly(KpiConfig c) {
+    return new NightlyJob(warehouse(c), c).run(AS_OF);
+  }
+
+  private Dataset<Row> sql(String q) {
+    return spark().sql(q);
+  }
+
+  private IngestJob.FeedResult result(NightlyJob.Result r, FeedSpec feed) {
+    return r.ingested().stream().filter(f -> f.feed().equals(feed)).findFirst().orElseThrow();
+  }
+
+  /** Writes rows to a single Parquet file at the landing path (Spark writes a folder; we keep its part file). */
+  private void deliverParquet(String feed, String dt, String name, Dataset<Row> rows) throws IOException {
+    Path dir = tmp.resolve("parquet-" + name);
+    rows.coalesce(1).write().parquet(dir.toString());
+    Path part;
+    try (Stream<Path> s = Files.list(dir)) {
+      part = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Path target = landing().resolve(feed).resolve("dt=" + dt).resolve(name);
+    Files.createDirectories(target.getParent());
+    Files.copy(part, target);
+  }
+
+  @Test
+  void everyFeedIngestsFromCsvJsonAndParquet() throws IOException {
+    deliver("crm/accounts", "2024-01-01", "a.csv", ACC_H,
+        "A1,\"Acme, Inc.\",ap@acme.test,Mid Market,emea,retail,,2024-01-01T09:00:00Z,2025-01-01,2024-01-01T09:00:00Z");
+    deliver("crm/accounts", "2024-01-02", "b.jsonl",
+        "{\"account_id\":\"A2\",\"segment\":\"ENTERPRISE\",\"owner\":\"kim\",\"updated_at\":\"2024-01-02T10:00:00+02:00\"}");
+    deliverParquet("crm/accounts", "2024-01-03", "c.parquet", sql(
+        "SELECT 'A3' AS account_id, CAST(NULL AS STRING) AS segment, timestamp'2024-01-03 08:00:00' AS updated_at"));
+    deliver("crm/activities", "2024-01-05", "x.json",
+        "{\"activity_id\":\"C1\",\"account_id\":\"A1\",\"activity_type\":\"QBR\",\"contact_role\":\"executive\",\"occurred_at\":\"2024-01-05T10:00:00Z\"}");
+    deliver("billing/subscriptions", "2024-01-01", "s.csv",
+        "subscription_id,account_id,plan_id,status,started_at,canceled_at,ended_at,cancel_reason,updated_at",
+        "S1,A1,pro,active,2024-01-01T00:00:00Z,,,,2024-01-01T00:00:00Z");
+    deliver("billing/invoice_lines", "2024-01-01", "l.csv", LINE_H,
+        "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,eur,recurring,1200.50,2024-01-01,2025-01-01,2024-01-01T00:00:00Z");
+    deliver("payments/payment_events", "2024-01-01", "p.jsonl",
+        "{\"event_id\":\"E1\",\"account_id\":\"A1\",\"invoice_id\":\"I1\",\"event_type\":\"charge\",\"status\":\"succeeded\","
+            + "\"amount\":1200.5,\"currency\":\"EUR\",\"occurred_at\":\"2024-01-01T01:00:00Z\",\"processor\":\"adyen\",\"attempt_number\":1}");
+    deliver("support/tickets", "2024-01-04", "t.json",
+        "{\"ticket_id\":\"T1\",\"account_id\":\"A1\",\"created_at\":\"2024-01-04T10:00:00Z\",\"priority\":\"high\","
+            + "\"escalated\":true,\"csat_score\":4,\"updated_at\":\"2024-01-04T12:00:00Z\"}");
+    deliverParquet("usage/usage_daily", "2024-01-05", "u.parquet", sql(
+        "SELECT 'A1' AS account_id, date'2024-01-05' AS usage_date, 12 AS active_users, 20 AS licensed_seats"));
+    deliver("fx/rates", "2024-01-01", "r.csv", "rate_date,currency,rate_to_reporting", "2024-01-01,EUR,1.10456789");
+
+    NightlyJob.Result r = nightly(config());
+
+    for (FeedSpec f : Feeds.ALL) {
+      IngestJob.FeedResult fr = result(r, f);
+      assertEquals(0, fr.quarantined(), f.name());
+      assertTrue(fr.accepted() >= 1, f.name());
+    }
+    // Segment normalized to lower snake case, missing -> unknown; owner missing -> unassigned;
+    // the +02:00 offset converted to UTC; Parquet timestamps read as written.
+    assertRows(sql("SELECT account_id, segment, owner, updated_at FROM silver.accounts WHERE _is_current"),
+        "A1,mid_market,unassigned,2024-01-01 09:00:00.0",
+        "A2,enterprise,kim,2024-01-02 08:00:00.0",
+        "A3,unknown,unassigned,2024-01-03 08:00:00.0");
+    assertRows(sql("SELECT account_name, renewal_date FROM silver.accounts WHERE account_id = 'A1'"), "Acme, Inc.,2025-01-01");
+    assertRows(sql("SELECT activity_type, contact_role FROM silver.activities"), "qbr,executive");
+    assertRows(sql("SELECT currency, amount, period_start, period_end FROM silver.invoice_lines"), "EUR,1200.50,2024-01-01,2025-01-01");
+    assertRows(sql("SELECT amount, attempt_number FROM silver.payment_events"), "1200.50,1");
+    assertRows(sql("SELECT escalated, csat_score FROM silver.tickets"), "true,4");
+    assertRows(sql("SELECT usage_date, active_users, licensed_seats FROM silver.usage_daily"), "2024-01-05,12,20");
+    assertRows(sql("SELECT rate_to_reporting FROM silver.fx_rates"), "1.10456789");
+    // Bronze keeps the raw record and every field, with file and row.
+    assertRows(sql("SELECT row_number, record['billing_email'] FROM bronze.accounts WHERE record['account_id'] = 'A1'"),
+        "1,ap@acme.test");
+  }
+
+  @Test
+  void latestUpdatedAtWinsTiesGoToLaterFileThenLaterRowAndHistoryIsKept() {
+    deliver("crm/accounts", "2024-01-01", "a.csv", ACC_H,
+        "A1,,,smb,,,,,,2024-01-01T00:00:00Z",
+        "A1,,,Mid Market,,,,,,2024-01-05T00:00:00Z",
+        "A2,,,smb,,,,,,2024-01-03T00:00:00Z",
+        "A2,,,mid_market,,,,,,2024-01-03T00:00:00Z");
+    deliver("crm/accounts", "2024-01-02", "b.csv", ACC_H,
+        "A1,,,enterprise,,,,,,2024-01-05T00:00:00Z");
+    nightly(config());
+    // A1: the 01-05 versions tie; b.csv is the later file, so enterprise is current.
+    // A2: both rows tie in one file; the later row (mid_market) wins.
+    assertRows(sql("SELECT account_id, segment FROM silver.accounts WHERE _is_current"), "A1,enterprise", "A2,mid_market");
+    // History, ordered by updated_at, file, row: smb [01-01, 01-05), mid_market [01-05, 01-05), enterprise [01-05, -).
+    assertRows(sql("SELECT segment, _valid_from, _valid_to FROM silver.accounts WHERE account_id = 'A1'"),
+        "smb,2024-01-01 00:00:00.0,2024-01-05 00:00:00.0",
+        "mid_market,2024-01-05 00:00:00.0,2024-01-05 00:00:00.0",
+        "enterprise,2024-01-05 00:00:00.0,null");
+    // As-of read: the state on 2024-01-03 12:00 is the smb version.
+    assertRows(sql("SELECT account_id, segment FROM silver.accounts WHERE _valid_from <= timestamp'2024-01-03 12:00:00' "
+        + "AND (_valid_to IS NULL OR _valid_to > timestamp'2024-01-03 12:00:00')"), "A1,smb", "A2,mid_market");
+  }
+
+  @Test
+  void lateCorrectionWithAnOldUpdatedAtBecomesHistoryNotCurrent() {
+    deliver("crm/accounts", "2024-01-10", "a.csv", ACC_H, "A1,,,smb,,,,,,2024-01-10T00:00:00Z");
+    nightly(config());
+    deliver("crm/accounts", "2024-01-20", "late.csv", ACC_H, "A1,,,enterprise,,,,,,2024-01-05T00:00:00Z");
+    nightly(config());
+    assertRows(sql("SELECT segment, _valid_from, _valid_to, _is_current FROM silver.accounts"),
+        "enterprise,2024-01-05 00:00:00.0,2024-01-10 00:00:00.0,false",
+        "smb,2024-01-10 00:00:00.0,null,true");
+  }
+
+  @Test
+  void badRecordsAreQuarantinedWithFileRowAndReasonAndEveryFileReconciles() {
+    Path f = deliver("billing/invoice_lines", "2024-01-01", "lines.csv", LINE_H,
+        "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L2,I2,A1,S1,paid,2024-02-30T10:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L3,I3,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,12.3O,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L4,I4,A1,S1,actve,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        ",I5,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L6,I6,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,,2024-01-01T00:00:00Z",
+        "L7,I7,A1,S1,paid,2024-01-01T00:00:00Z,usd1,one_time,5.00,,,2024-01-01T00:00:00Z",
+        "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L9,I9,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01");
+    NightlyJob.Result r = nightly(lenient());
+    String file = f.toUri().toString().replace("file:///", "file:/");
+    assertRows(sql("SELECT file, row_number, reason FROM ops.quarantine"),
+        file + ",2,issued_at: not an ISO-8601 timestamp: '2024-02-30T10:00:00Z'",
+        file + ",3,amount: not a decimal number: '12.3O'",
+        file + ",4,invoice_status: not one of draft, open, paid, uncollectible, void: 'actve'",
+        file + ",5,line_id: required value missing",
+        file + ",6,period_end: required for recurring lines",
+        file + ",7,currency: not an ISO 4217 code: 'USD1'",
+        file + ",9,expected 12 fields (as in the header), found 10");
+    assertRows(sql("SELECT raw_record FROM ops.quarantine WHERE row_number = 3"),
+        "L3,I3,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,12.3O,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
+    // 9 rows read = 1 accepted (L1) + 7 quarantined + 1 duplicate (the second L1).
+    assertRows(sql("SELECT rows_read, rows_accepted, rows_quarantined, rows_duplicate FROM ops.ingested_files"), "9,1,7,1");
+    IngestJob.FeedResult lines = result(r, Feeds.INVOICE_LINES);
+    assertEquals(List.of(9L, 1L, 7L, 1L), List.of(lines.read(), lines.accepted(), lines.quarantined(), lines.duplicate()));
+    assertRows(sql("SELECT step, status, rows_in, rows_out, rows_quarantined FROM ops.pipeline_runs WHERE step LIKE '%invoice%'"),
+        "ingest billing/invoice_lines,succeeded,9,1,7");
+  }
+
+  @Test
+  void quarantineRateAboveTheThresholdFailsTheGate() {
+    deliver("fx/rates", "2024-01-01", "r.csv", "rate_date,currency,rate_to_reporting", "2024-01-01,EUR,1.1", "2024-01-02,EUR,abc");
+    // 1 of 2 rows quarantined = 50% > the default 5%.
+    QualityGateFailure e = assertThrows(QualityGateFailure.class, () -> nightly(config()));
+    assertEquals("fx/rates: 50.0% of the rows read were quarantined (1 of 2), above kpi.quality.max-quarantine-rate = 5.0%",
+        e.getMessage());
+    assertRows(sql("SELECT status FROM ops.pipeline_runs WHERE step = 'quality gates'"), "failed");
+  }
+
+  @Test
+  void truncatedOrColumnlessFilesAreRefusedWholeAndNotLedgered() throws IOException {
+    deliver("crm/accounts", "2024-01-01", "good.csv", ACC_H, "A1,,,smb,,,,,,2024-01-01T00:00:00Z");
+    deliver("billing/subscriptions", "2024-01-01", "nocol.csv", "subscription_id,account_id", "S1,A1");
+    deliverParquet("usage/usage_daily", "2024-01-02", "u.parquet", sql(
+        "SELECT 'A1' AS account_id, date'2024-01-05' AS usage_date, 12 AS active_users, 20 AS licensed_seats"));
+    Path parquet = landing().resolve("usage/usage_daily/dt=2024-01-02/u.parquet");
+    byte[] bytes = Files.readAllBytes(parquet);
+    Files.write(parquet, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+    QualityGateFailure e = assertThrows(QualityGateFailure.class, () -> nightly(config()));
+    assertTrue(e.getMessage().startsWith("2 landing file(s) refused, nothing published: "), e.getMessage());
+    assertRows(sql("SELECT step, status FROM ops.pipeline_runs WHERE status <> 'succeeded'"),
+        "ingest billing/subscriptions,refused", "ingest usage/usage_daily,refused", "nightly,failed");
+    String msgs = String.join("\n", rows(sql("SELECT message FROM ops.pipeline_runs WHERE status = 'refused'")));
+    assertTrue(msgs.contains("nocol.csv: missing required column updated_at"), msgs);
+    assertTrue(msgs.contains("u.parquet: cannot read Parquet file"), msgs);
+    // The good file is in; the refused ones left no record and are not in the ledger (seen again next run).
+    assertRows(sql("SELECT entity FROM ops.ingested_files"), "accounts");
+    assertFalse(new Warehouse(spark(), config().warehousePath()).exists("silver", "usage_daily")
+        && sql("SELECT * FROM silver.usage_daily").count() > 0);
+  }
+
+  @Test
+  void secondRunForTheSameDateAndARedeliveredFileChangeNothing() throws IOException {
+    Path f = deliver("billing/invoice_lines", "2024-01-01", "lines.csv", LINE_H,
+        "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
+        "L2,I2,A1,S1,open,2024-01-01T00:00:00Z,USD,recurring,50.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
+    KpiConfig c = config();
+    nightly(c);
+    Warehouse wh = warehouse(c);
+    Map<String, Long> before = versions(wh);
+    nightly(c);
+    assertEquals(before, versions(wh), "a second run with no new files commits nothing to data tables");
+
+    // The same content again under a new name in a later delivery: read 2 = 0 accepted + 2 duplicate.
+    Path copy = landing().resolve("billing/invoice_lines/dt=2024-01-02/resent.csv");
+    Files.createDirectories(copy.getParent());
+    Files.copy(f, copy);
+    NightlyJob.Result r = nightly(c);
+    IngestJob.FeedResult lines = result(r, Feeds.INVOICE_LINES);
+    assertEquals(List.of(2L, 0L, 0L, 2L), List.of(lines.read(), lines.accepted(), lines.quarantined(), lines.duplicate()));
+    assertEquals(2, sql("SELECT * FROM silver.invoice_lines").count());
+  }
+
+  private Map<String, Long> versions(Warehouse wh) {
+    return Map.of(
+        "bronze", wh.table("bronze", "invoice_lines").history(1).first().getLong(0),
+        "silver", wh.table("silver", "invoice_lines").history(1).first().getLong(0),
+        "ledger", wh.table("ops", "ingested_files").history(1).first().getLong(0),
+        "quarantine", wh.table("ops", "quarantine").history(1).first().getLong(0));
+  }
+
+  @Test
+  void columnRenamesComeFromConfiguration() {
+    deliver("crm/accounts", "2024-01-01", "export.csv", "customer,tier,modified", "C9,SMB,2024-01-01T00:00:00Z");
+    KpiConfig c = config();
+    KpiConfig renamed = new KpiConfig(c.landingPath(), c.warehousePath(), c.reportingCurrency(), c.spark(), c.ingest(),
+        Map.of("crm.accounts", Map.of("account_id", "customer", "segment", "tier", "updated_at", "modified")),
+        c.quality(), c.metrics(), c.policyHash());
+    nightly(renamed);
+    assertRows(sql("SELECT account_id, segment, updated_at FROM silver.accounts"), "C9,smb,2024-01-01 00:00:00.0");
+  }
+
+  @Test
+  void missingFeedsAreEmptyNotErrors() {
+    deliver("crm/accounts", "2024-01-01", "a.csv", ACC_H, "A1,,,smb,,,,,,2024-01-01T00:00:00Z");
+    nightly(config());
+    assertRows(sql("SELECT message FROM ops.pipeline_runs WHERE step = 'ingest usage/usage_daily'"), "no files: feed is empty");
+  }
+}
