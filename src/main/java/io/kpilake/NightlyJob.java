@@ -2,6 +2,7 @@ package io.kpilake;
 
 import io.kpilake.config.KpiConfig;
 import io.kpilake.ingest.IngestJob;
+import io.kpilake.metrics.RevenueJob;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.QualityGateFailure;
 import io.kpilake.ops.QualityGates;
@@ -43,6 +44,7 @@ public final class NightlyJob {
         throw new QualityGateFailure(String.join("; ", failures));
       }
       gates.succeeded(null, null, null, "ingest gates passed");
+      new RevenueJob(wh, cfg, run, steps).run();
       whole.succeeded(null, null, null, "run " + run.runId() + " finished");
       return new Result(run, ingested);
     } catch (RuntimeException e) {

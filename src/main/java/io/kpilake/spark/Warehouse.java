@@ -98,6 +98,7 @@ public final class Warehouse {
           }
         }
       }
+      io.kpilake.publish.Views.register(spark);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list warehouse " + root + ": " + e.getMessage(), e);
     }

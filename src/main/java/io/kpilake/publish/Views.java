@@ -1,0 +1,42 @@
+package io.kpilake.publish;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Roll-up views over the curated tables, defined in code and created at start-up with the catalog
+ * (the in-memory catalog does not persist views). Ratios are recomputed from summed components.
+ */
+public final class Views {
+  private Views() {}
+
+  public static final String RETENTION_ROLLUP = "CREATE OR REPLACE VIEW kpi.retention_rollup "
+      + "COMMENT 'Retention rolled up: cohort_month NULL = all cohorts, segment = all = all segments; ratios from summed components' AS "
+      + "SELECT window_months, month, cohort_month, coalesce(segment, 'all') AS segment, "
+      + "sum(start_accounts) AS start_accounts, sum(retained_accounts) AS retained_accounts, "
+      + "CAST(sum(start_mrr) AS DECIMAL(18,2)) AS start_mrr, CAST(sum(expansion_mrr) AS DECIMAL(18,2)) AS expansion_mrr, "
+      + "CAST(sum(contraction_mrr) AS DECIMAL(18,2)) AS contraction_mrr, CAST(sum(churned_mrr) AS DECIMAL(18,2)) AS churned_mrr, "
+      + "CAST(sum(end_mrr) AS DECIMAL(18,2)) AS end_mrr, "
+      + "CAST(sum(end_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE) AS nrr, "
+      + "CAST(sum(start_mrr) - sum(contraction_mrr) - sum(churned_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE) AS grr, "
+      + "CAST(sum(retained_accounts) AS DOUBLE) / sum(start_accounts) AS logo_retention "
+      + "FROM kpi.retention GROUP BY window_months, month, GROUPING SETS ((cohort_month, segment), (segment), (cohort_month), ())";
+
+  public static final String MOVEMENTS_ROLLUP = "CREATE OR REPLACE VIEW kpi.mrr_movements_rollup "
+      + "COMMENT 'The MRR bridge for all segments together (segment = all)' AS "
+      + "SELECT month, 'all' AS segment, sum(start_accounts) AS start_accounts, "
+      + "CAST(sum(start_mrr) AS DECIMAL(18,2)) AS start_mrr, CAST(sum(new_mrr) AS DECIMAL(18,2)) AS new_mrr, "
+      + "CAST(sum(expansion_mrr) AS DECIMAL(18,2)) AS expansion_mrr, CAST(sum(contraction_mrr) AS DECIMAL(18,2)) AS contraction_mrr, "
+      + "CAST(sum(churned_mrr) AS DECIMAL(18,2)) AS churned_mrr, CAST(sum(reactivation_mrr) AS DECIMAL(18,2)) AS reactivation_mrr, "
+      + "CAST(sum(fx_impact_mrr) AS DECIMAL(18,2)) AS fx_impact_mrr, CAST(sum(end_mrr) AS DECIMAL(18,2)) AS end_mrr, "
+      + "sum(end_accounts) AS end_accounts, sum(new_accounts) AS new_accounts, sum(churned_accounts) AS churned_accounts, "
+      + "sum(reactivated_accounts) AS reactivated_accounts FROM kpi.mrr_movements_monthly GROUP BY month";
+
+  public static void register(SparkSession spark) {
+    if (spark.catalog().tableExists("kpi.retention")) {
+      spark.sql(RETENTION_ROLLUP);
+    }
+    if (spark.catalog().tableExists("kpi.mrr_movements_monthly")) {
+      spark.sql(MOVEMENTS_ROLLUP);
+    }
+  }
+}
