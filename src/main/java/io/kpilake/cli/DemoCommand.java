@@ -66,9 +66,31 @@ public final class DemoCommand implements Callable<Integer> {
     ResultFormatter.print(ctx.warehouse().spark().sql(
         "SELECT source, entity, regexp_replace(reason, \"'[^']*'\", \"'...'\") AS reason, count(*) AS records "
             + "FROM ops.quarantine GROUP BY 1, 2, 3 ORDER BY records DESC LIMIT 15"), ResultFormatter.Format.table, 100, out);
+    printKpiSummary(ctx, params.lastDay());
     out.println();
-    out.println("Try: bin/kpi sql \"SELECT * FROM ops.ingested_files LIMIT 5\"");
+    out.println("Try: bin/kpi sql \"SELECT * FROM kpi.mrr_movements_monthly ORDER BY month DESC, segment LIMIT 12\"");
     return Main.OK;
+  }
+
+  private void printKpiSummary(AppContext ctx, LocalDate asOf) {
+    var spark = ctx.warehouse().spark();
+    String month = "trunc(date'" + asOf + "', 'MM')";
+    out.println();
+    out.println("MRR bridge, " + asOf.withDayOfMonth(1) + " (all segments, reporting currency):");
+    ResultFormatter.print(spark.sql("SELECT start_mrr, new_mrr, expansion_mrr, reactivation_mrr, contraction_mrr, churned_mrr, "
+        + "fx_impact_mrr, end_mrr, end_accounts FROM kpi.mrr_movements_rollup WHERE month = " + month), ResultFormatter.Format.table, 10, out);
+    out.println();
+    out.println("12-month NRR and GRR by segment, window ending " + asOf.withDayOfMonth(1) + ":");
+    ResultFormatter.print(spark.sql("SELECT segment, start_accounts, start_mrr, end_mrr, round(nrr, 3) AS nrr, round(grr, 3) AS grr, "
+        + "round(logo_retention, 3) AS logo_retention FROM kpi.retention_rollup WHERE window_months = 12 AND cohort_month IS NULL "
+        + "AND month = " + month + " ORDER BY segment = 'all', segment"), ResultFormatter.Format.table, 10, out);
+    out.println();
+    out.println("Churn split, last 3 months (all segments):");
+    ResultFormatter.print(spark.sql("SELECT month, churn_type, sum(churned_accounts) AS churned_accounts, "
+        + "CAST(sum(churned_mrr) AS DECIMAL(18,2)) AS churned_mrr, "
+        + "round(sum(churned_accounts) / max(start_total), 4) AS logo_churn_rate FROM (SELECT *, sum(start_accounts) "
+        + "OVER (PARTITION BY month, churn_type) AS start_total FROM kpi.churn_monthly) WHERE month > add_months(" + month + ", -3) "
+        + "GROUP BY month, churn_type ORDER BY month, churn_type"), ResultFormatter.Format.table, 10, out);
   }
 
   private static String read(Path p) {

@@ -80,14 +80,8 @@ public final class RevenueJob {
       List<String> fxNotes = fxNotes(mrrLines, payments, fx);
       Dataset<Row> priced = mrrLines.join(unpriceable(mrrLines, fx), new String[] {"currency"}, "left_anti");
 
-      Dataset<Row> accountMonths = RevenueModel.lineMonths(run.asOf())
-          .andThen(RevenueModel.accountMonthRevenue(fx))
-          .andThen(RevenueModel.accountMonthGrid(run.asOf()))
-          .andThen(RevenueModel.movements())
-          .andThen(RevenueModel.churnType(subs, payments, run.asOf(), cfg.metrics().involuntaryWindowDays()))
-          .andThen(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)))
-          .apply(priced)
-          .localCheckpoint(true);
+      Dataset<Row> accountMonths = accountMonths(priced, subs, payments, silver(Feeds.ACCOUNTS), fx, run.asOf(),
+          cfg.metrics().involuntaryWindowDays()).localCheckpoint(true);
 
       Map<KpiTable, Dataset<Row>> results = new LinkedHashMap<>();
       results.put(KpiTables.ACCOUNT_MRR_MONTHLY, accountMonths);
@@ -129,6 +123,18 @@ public final class RevenueJob {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /** kpi.account_mrr_monthly from priced MRR lines ({@link RevenueModel#mrrLines}) and silver tables. */
+  public static Dataset<Row> accountMonths(Dataset<Row> mrrLines, Dataset<Row> subs, Dataset<Row> payments, Dataset<Row> accounts,
+      FxRates fx, java.time.LocalDate asOf, int involuntaryWindowDays) {
+    return RevenueModel.lineMonths(asOf)
+        .andThen(RevenueModel.accountMonthRevenue(fx))
+        .andThen(RevenueModel.accountMonthGrid(asOf))
+        .andThen(RevenueModel.movements())
+        .andThen(RevenueModel.churnType(subs, payments, asOf, involuntaryWindowDays))
+        .andThen(RevenueModel.withCrmAttributes(accounts))
+        .apply(mrrLines);
   }
 
   /** Currencies of {@code df} with no FX rate at all (their records are left out, and reported). */

@@ -78,6 +78,9 @@ class CliEndToEndIT {
     assertEquals(0, demo.code(), demo.err());
     assertTrue(demo.out().contains("KPI Lake demo: 60 accounts, 3 months, as of 2024-03-31"), demo.out());
     assertTrue(demo.out().contains("billing/invoice_lines"), demo.out());
+    assertTrue(demo.out().contains("MRR bridge, 2024-03-01"), demo.out());
+    assertTrue(demo.out().contains("| fx_impact_mrr |") || demo.out().contains("fx_impact_mrr"), demo.out());
+    assertTrue(demo.out().contains("Churn split"), demo.out());
     assertTrue(tmp.resolve("warehouse/silver/invoice_lines/_delta_log").toFile().isDirectory());
   }
 }
