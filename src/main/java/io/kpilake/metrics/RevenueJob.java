@@ -137,6 +137,30 @@ public final class RevenueJob {
         .apply(mrrLines);
   }
 
+  /**
+   * Invoice lines and payments in currencies without any rate go to ops.quarantine (contract:
+   * feeds.md). Insert-only MERGE on (entity, file, row, reason): a rerun adds nothing twice.
+   */
+  private long quarantineUnpriceable(List<String> currencies) {
+    Dataset<Row> rows = null;
+    for (FeedSpec f : List.of(Feeds.INVOICE_LINES, Feeds.PAYMENT_EVENTS)) {
+      org.apache.spark.sql.Column[] contract = f.columnNames().stream().map(org.apache.spark.sql.functions::col)
+          .toArray(org.apache.spark.sql.Column[]::new);
+      Dataset<Row> bad = silver(f).filter(col("_is_current").and(col("currency").isin(currencies.toArray())))
+          .select(org.apache.spark.sql.functions.lit(run.runId()).as("run_id"), org.apache.spark.sql.functions.lit(f.source()).as("source"),
+              org.apache.spark.sql.functions.lit(f.entity()).as("entity"), col("_source_file").as("file"), col("_row_number").as("row_number"),
+              org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(contract)).as("raw_record"),
+              expr("concat('currency: no FX rate at all for ', currency)").as("reason"),
+              expr("current_timestamp()").as("quarantined_at"));
+      rows = rows == null ? bad : rows.unionByName(bad);
+    }
+    Dataset<Row> src = rows.localCheckpoint(true);
+    wh.table("ops", io.kpilake.ops.OpsTables.QUARANTINE).as("t")
+        .merge(src.as("s"), "t.entity = s.entity AND t.file = s.file AND t.row_number = s.row_number AND t.reason = s.reason")
+        .whenNotMatched().insertAll().execute();
+    return src.count();
+  }
+
   /** Currencies of {@code df} with no FX rate at all (their records are left out, and reported). */
   private Dataset<Row> unpriceable(Dataset<Row> df, FxRates fx) {
     Dataset<Row> currencies = df.select("currency").distinct().filter(col("currency").isNotNull());
@@ -149,8 +173,9 @@ public final class RevenueJob {
     List<Row> missing = unpriceable(mrrLines.select("currency").unionByName(
         payments.filter(col("_is_current")).select("currency")), fx).collectAsList();
     if (!missing.isEmpty()) {
-      notes.add("no FX rate at all for " + missing.stream().map(r -> r.getString(0)).toList()
-          + ": their invoice lines and payments are left out of the KPIs until a rate arrives");
+      List<String> codes = missing.stream().map(r -> r.getString(0)).toList();
+      long n = quarantineUnpriceable(codes);
+      notes.add("no FX rate at all for " + codes + ": " + n + " invoice line(s) and payment(s) quarantined, out of the KPIs");
     }
     long early = fx.withRate(mrrLines.select(col("currency"), col("period_start").as("d")), "currency", col("d"), "_r")
         .filter(col("_r_early")).count();
