@@ -63,6 +63,12 @@ class CliEndToEndIT {
     assertEquals(List.of("entity,q", "accounts,0", "activities,0", "invoice_lines,0", "payment_events,0", "rates,0",
         "subscriptions,0", "tickets,0", "usage_daily,0"), csv.out().strip().lines().toList());
 
+    // The curated tables resolve as kpi.<name> in a new process; the bridge closes on every row.
+    Run kpiRows = kpi(tmp, env, "sql", "SELECT count(*) > 0 AS published, count_if(mrr <> prev_mrr + new_mrr + reactivation_mrr "
+        + "+ expansion_mrr - contraction_mrr - churned_mrr + fx_impact_mrr) AS broken FROM kpi.account_mrr_monthly", "--format", "csv");
+    assertEquals(0, kpiRows.code(), kpiRows.err());
+    assertEquals(List.of("published,broken", "true,0"), kpiRows.out().strip().lines().toList());
+
     Run table = kpi(tmp, env, "sql", "SELECT step, status FROM ops.pipeline_runs WHERE step = 'nightly'");
     assertEquals(0, table.code(), table.err());
     assertTrue(table.out().contains("| nightly | succeeded |"), table.out());
