@@ -31,11 +31,12 @@ public final class Views {
       + "sum(end_accounts) AS end_accounts, sum(new_accounts) AS new_accounts, sum(churned_accounts) AS churned_accounts, "
       + "sum(reactivated_accounts) AS reactivated_accounts FROM kpi.mrr_movements_monthly GROUP BY month";
 
-  public static void register(SparkSession spark) {
-    if (spark.catalog().tableExists("kpi.retention")) {
+  /** Creates the views whose tables were just registered from this warehouse. */
+  public static void register(SparkSession spark, java.util.List<String> registered) {
+    if (registered.contains("kpi.retention")) {
       spark.sql(RETENTION_ROLLUP);
     }
-    if (spark.catalog().tableExists("kpi.mrr_movements_monthly")) {
+    if (registered.contains("kpi.mrr_movements_monthly")) {
       spark.sql(MOVEMENTS_ROLLUP);
     }
   }

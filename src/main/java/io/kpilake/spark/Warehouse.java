@@ -79,14 +79,27 @@ public final class Warehouse {
     register(database, table);
   }
 
-  /** Registers every Delta table found under the warehouse root. */
+  /**
+   * Registers every Delta table found under the warehouse root, forgets catalog entries that point
+   * elsewhere (another warehouse used earlier in this process), and creates the roll-up views.
+   */
   public List<String> registerAll() {
     List<String> registered = new ArrayList<>();
+    var catalog = spark.sessionState().catalog();
     try {
       Path rootPath = new Path(root);
       FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       for (String db : DATABASES) {
         spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
+        for (var id : scala.jdk.javaapi.CollectionConverters.asJava(catalog.listTables(db))) {
+          String name = db + "." + id.table();
+          String at = REGISTERED.get(name);
+          if (at == null || !at.equals(path(db, id.table())) || !fs.exists(new Path(at, "_delta_log"))) {
+            // Only catalog entries are dropped (external tables and views): data is never touched.
+            catalog.dropTable(id, true, false);
+            REGISTERED.remove(name);
+          }
+        }
         Path dbPath = new Path(root + "/" + db);
         if (!fs.exists(dbPath)) {
           continue;
@@ -98,7 +111,7 @@ public final class Warehouse {
           }
         }
       }
-      io.kpilake.publish.Views.register(spark);
+      io.kpilake.publish.Views.register(spark, registered);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list warehouse " + root + ": " + e.getMessage(), e);
     }
