@@ -2,31 +2,43 @@ package io.kpilake;
 
 import io.kpilake.config.KpiConfig;
 import io.kpilake.ingest.IngestJob;
-import io.kpilake.metrics.RevenueJob;
+import io.kpilake.metrics.KpiJob;
 import io.kpilake.ops.OpsTables;
-import io.kpilake.ops.QualityGateFailure;
 import io.kpilake.ops.QualityGates;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
+import io.kpilake.ops.WarehouseLock;
 import io.kpilake.spark.Warehouse;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly pipeline for one as-of date: ingest new landing files into bronze and silver, check
- * the quality gates, then (later stages) model, compute and publish. Every step leaves a row in
- * {@code ops.pipeline_runs}, success or failure.
+ * The nightly pipeline for one as-of date, holding the warehouse writer lock: ingest new landing
+ * files into bronze and silver, check the quality gates, then model, compute and publish the KPIs.
+ * Every step leaves a row in {@code ops.pipeline_runs}, success or failure.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger("io.kpilake.progress");
   private final Warehouse wh;
   private final KpiConfig cfg;
+  private final boolean kpis;
 
   public NightlyJob(Warehouse wh, KpiConfig cfg) {
+    this(wh, cfg, true);
+  }
+
+  private NightlyJob(Warehouse wh, KpiConfig cfg, boolean kpis) {
     this.wh = wh;
     this.cfg = cfg;
+    this.kpis = kpis;
+  }
+
+  /** The same run up to the ingest gates: loads landing files into bronze and silver, publishes nothing. */
+  public NightlyJob ingestOnly() {
+    return new NightlyJob(wh, cfg, false);
   }
 
   public Result run(LocalDate asOf) {
@@ -34,17 +46,15 @@ public final class NightlyJob {
     StepLog steps = new StepLog(run);
     LOG.info("nightly run {} as of {} (landing {}, warehouse {})", run.runId(), asOf, cfg.landingPath(), wh.root());
     StepLog.Step whole = steps.start("nightly");
-    try {
+    try (WarehouseLock lock = WarehouseLock.acquire(wh.root(), wh.spark().sparkContext().hadoopConfiguration(),
+        run.runId(), Duration.ofSeconds(cfg.ops().lockWaitSeconds()), Duration.ofMinutes(cfg.ops().lockStaleAfterMinutes()))) {
       OpsTables.ensure(wh);
       List<IngestJob.FeedResult> ingested = new IngestJob(wh, cfg, run, steps).run();
-      StepLog.Step gates = steps.start("quality gates");
-      List<String> failures = QualityGates.ingest(ingested, cfg.quality());
-      if (!failures.isEmpty()) {
-        gates.end("failed", null, null, null, String.join("; ", failures));
-        throw new QualityGateFailure(String.join("; ", failures));
+      QualityGates.enforce(QualityGates.ingest(ingested, cfg.quality()), cfg.quality(), steps.start("quality gates"),
+          "ingest gates passed", "");
+      if (kpis) {
+        new KpiJob(wh, cfg, run, steps).run();
       }
-      gates.succeeded(null, null, null, "ingest gates passed");
-      new RevenueJob(wh, cfg, run, steps).run();
       whole.succeeded(null, null, null, "run " + run.runId() + " finished");
       return new Result(run, ingested);
     } catch (RuntimeException e) {

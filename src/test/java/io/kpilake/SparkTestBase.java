@@ -39,8 +39,7 @@ public abstract class SparkTestBase {
   protected static KpiConfig testConfig(String landing, String warehouse) {
     KpiConfig d = ConfigLoader.load(null, Map.of());
     KpiConfig.SparkSettings s = new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 2, false, Map.of());
-    return new KpiConfig(landing, warehouse, d.reportingCurrency(), s, new KpiConfig.IngestSettings(2, d.ingest().maxCharsPerCell()),
-        d.feedRenames(), d.quality(), d.metrics(), d.policyHash());
+    return d.withPaths(landing, warehouse).withSpark(s, new KpiConfig.IngestSettings(2, d.ingest().maxCharsPerCell()));
   }
 
   protected KpiConfig config() {

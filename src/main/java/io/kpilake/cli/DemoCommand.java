@@ -69,6 +69,8 @@ public final class DemoCommand implements Callable<Integer> {
     printKpiSummary(ctx, params.lastDay());
     out.println();
     out.println("Try: bin/kpi sql \"SELECT * FROM kpi.mrr_movements_monthly ORDER BY month DESC, segment LIMIT 12\"");
+    out.println("     bin/kpi sql \"SELECT account_id, owner, renewal_date, arr, health_score, bucket FROM kpi.value_at_risk "
+        + "WHERE at_risk ORDER BY arr DESC LIMIT 10\"");
     return Main.OK;
   }
 
@@ -91,6 +93,16 @@ public final class DemoCommand implements Callable<Integer> {
         + "round(sum(churned_accounts) / max(start_total), 4) AS logo_churn_rate FROM (SELECT *, sum(start_accounts) "
         + "OVER (PARTITION BY month, churn_type) AS start_total FROM kpi.churn_monthly) WHERE month > add_months(" + month + ", -3) "
         + "GROUP BY month, churn_type ORDER BY month, churn_type"), ResultFormatter.Format.table, 10, out);
+    out.println();
+    out.println("Health back-test, latest mature snapshot (churn within 90 days by bucket; AUC 0.5 = no signal, 1.0 = perfect):");
+    ResultFormatter.print(spark.sql("SELECT snapshot_date, bucket, accounts, churned_within_90d, round(churn_rate, 4) AS churn_rate, "
+        + "round(auc, 3) AS auc FROM kpi.health_backtest WHERE snapshot_date = (SELECT max(snapshot_date) FROM kpi.health_backtest) "
+        + "ORDER BY array_position(array('green', 'yellow', 'red', 'unknown'), bucket)"), ResultFormatter.Format.table, 10, out);
+    out.println();
+    out.println("Value at risk: renewals due by horizon (cumulative, all owners), as of " + asOf + ":");
+    ResultFormatter.print(spark.sql("SELECT horizon_days, sum(accounts_due) AS accounts_due, CAST(sum(arr_due) AS DECIMAL(18,2)) AS arr_due, "
+        + "sum(accounts_at_risk) AS accounts_at_risk, CAST(sum(arr_at_risk) AS DECIMAL(18,2)) AS arr_at_risk "
+        + "FROM kpi.value_at_risk_summary GROUP BY horizon_days ORDER BY horizon_days"), ResultFormatter.Format.table, 10, out);
   }
 
   private static String read(Path p) {

@@ -64,7 +64,11 @@ public final class Main implements Runnable {
   static int handle(Exception ex, PrintWriter err, boolean verbose) {
     int code;
     String kind;
-    if (ex instanceof ConfigError) {
+    boolean trace = verbose;
+    if (ex instanceof io.kpilake.ops.WarehouseLock.Busy) {
+      code = FAILURE;
+      kind = "warehouse busy";
+    } else if (ex instanceof ConfigError) {
       code = USAGE;
       kind = "configuration error";
     } else if (ex instanceof QualityGateFailure) {
@@ -73,9 +77,10 @@ public final class Main implements Runnable {
     } else {
       code = FAILURE;
       kind = "failed";
+      trace = true;
     }
     err.println("kpi: " + kind + ": " + oneLine(ex));
-    if (code == FAILURE || verbose) {
+    if (trace) {
       ex.printStackTrace(err);
     }
     err.flush();

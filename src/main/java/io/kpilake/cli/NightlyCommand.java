@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 public final class NightlyCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--as-of", required = true, paramLabel = "YYYY-MM-DD", description = "The run's as-of date")
+  @Option(names = "--as-of", required = true, paramLabel = "YYYY-MM-DD", converter = AsOfConverter.class,
+      description = "The run's as-of date (or 'yesterday' / 'today', UTC)")
   LocalDate asOf;
 
   @Override

@@ -123,17 +123,95 @@ public final class ConfigLoader {
         renames.put(source + "." + entity, Map.copyOf(cols));
       }
     }
-    double maxQ = c.getDouble("kpi.quality.max-quarantine-rate");
-    if (maxQ < 0 || maxQ > 1) {
-      throw bad("kpi.quality.max-quarantine-rate", String.valueOf(maxQ), "a share between 0 and 1");
-    }
     KpiConfig.MetricSettings metrics = new KpiConfig.MetricSettings(
         intAtLeast(c, "kpi.metrics.churn.involuntary-window-days", 1),
         doubleIn(c, "kpi.metrics.ltv.gross-margin", 0.0, 1.0),
         intAtLeast(c, "kpi.metrics.ltv.max-lifetime-months", 1),
-        intAtLeast(c, "kpi.metrics.payments.recovery-window-days", 1));
+        intAtLeast(c, "kpi.metrics.payments.recovery-window-days", 1),
+        health(c),
+        horizons(c, "kpi.metrics.value-at-risk.horizons-days"));
+    KpiConfig.OpsSettings ops = new KpiConfig.OpsSettings(
+        intAtLeast(c, "kpi.ops.lock-wait-seconds", 0),
+        intAtLeast(c, "kpi.ops.lock-stale-after-minutes", 1));
     return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
-        new KpiConfig.QualitySettings(maxQ), metrics, policyHash(c));
+        gates(c), metrics, ops, policyHash(c));
+  }
+
+  /** The four components of the contract (columns of kpi.account_health), in column order. */
+  public static final java.util.List<String> HEALTH_COMPONENTS = java.util.List.of("usage", "support", "relationship", "commercial");
+  /** The signals the pipeline computes (kpis.md section 5). */
+  public static final java.util.List<String> HEALTH_SIGNALS = java.util.List.of("seat_utilization", "usage_trend", "tickets_90d",
+      "escalations_90d", "csat_90d", "roles_engaged_90d", "days_since_last_touch", "payment_success_90d", "mrr_change_90d");
+
+  static KpiConfig.HealthSettings health(Config c) {
+    String base = "kpi.metrics.health";
+    Map<String, KpiConfig.Signal> signals = new LinkedHashMap<>();
+    for (String name : HEALTH_SIGNALS) {
+      String k = base + ".signals." + name;
+      double bad = number(c, k + ".bad");
+      double good = number(c, k + ".good");
+      if (bad == good) {
+        throw bad(k + ".good", String.valueOf(good), "a value different from " + k + ".bad (" + bad + ")");
+      }
+      int window = intAtLeast(c, k + ".window-days", name.equals("days_since_last_touch") ? 0 : 1);
+      signals.put(name, new KpiConfig.Signal(name, bad, good, window));
+    }
+    java.util.List<KpiConfig.Component> components = new java.util.ArrayList<>();
+    Set<String> used = new TreeSet<>();
+    for (String name : HEALTH_COMPONENTS) {
+      String k = base + ".components." + name;
+      double weight = number(c, k + ".weight");
+      if (weight < 0 || Double.isNaN(weight)) {
+        throw bad(k + ".weight", String.valueOf(weight), "a weight >= 0");
+      }
+      java.util.List<String> names;
+      try {
+        names = c.getStringList(k + ".signals");
+      } catch (ConfigException.WrongType e) {
+        throw bad(k + ".signals", c.getValue(k + ".signals").render(ConfigRenderOptions.concise()), "a list of signal names");
+      }
+      for (String s : names) {
+        if (!signals.containsKey(s)) {
+          throw new ConfigError("configuration key '" + k + ".signals' names unknown signal '" + s + "' (known: "
+              + String.join(", ", HEALTH_SIGNALS) + ")");
+        }
+        if (!used.add(s)) {
+          throw new ConfigError("configuration key '" + k + ".signals': signal '" + s + "' is already in another component");
+        }
+      }
+      components.add(new KpiConfig.Component(name, weight, java.util.List.copyOf(names)));
+    }
+    double green = doubleIn(c, base + ".buckets.green", 0, 100);
+    double yellow = doubleIn(c, base + ".buckets.yellow", 0, 100);
+    if (yellow > green) {
+      throw bad(base + ".buckets.yellow", String.valueOf(yellow), "a threshold <= " + base + ".buckets.green (" + green + ")");
+    }
+    return new KpiConfig.HealthSettings(java.util.List.copyOf(components), java.util.Collections.unmodifiableMap(signals), green, yellow,
+        doubleIn(c, base + ".alert.score-below", 0, 100), doubleIn(c, base + ".alert.drop", 0, 100),
+        intAtLeast(c, base + ".backtest-horizon-days", 1));
+  }
+
+  static java.util.List<Integer> horizons(Config c, String key) {
+    java.util.List<Integer> out;
+    try {
+      out = c.getIntList(key);
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a list of whole numbers of days");
+    }
+    if (out.isEmpty() || out.stream().anyMatch(h -> h < 1) || !out.equals(out.stream().sorted().distinct().toList())) {
+      throw bad(key, out.toString(), "a non-empty, increasing list of days >= 1");
+    }
+    return java.util.List.copyOf(out);
+  }
+
+  private static double number(Config c, String key) {
+    try {
+      return c.getDouble(key);
+    } catch (ConfigException.Missing e) {
+      throw new ConfigError("missing configuration key '" + key + "'");
+    } catch (ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a number");
+    }
   }
 
   /** Local paths become absolute (relative to the working directory); URIs (s3a://, file:) stay. */
@@ -208,6 +286,24 @@ public final class ConfigLoader {
       throw bad(key, String.valueOf(v), "a whole number >= " + min);
     }
     return v;
+  }
+
+  /** kpi.quality.gates: a level for every gate, and a share for those with a threshold. */
+  private static KpiConfig.QualitySettings gates(Config c) {
+    Map<String, KpiConfig.Gate> gates = new java.util.LinkedHashMap<>();
+    for (String name : KpiConfig.QualitySettings.GATES) {
+      String base = "kpi.quality.gates." + name;
+      String level = nonBlank(c, base + ".level");
+      KpiConfig.GateLevel lv;
+      try {
+        lv = KpiConfig.GateLevel.valueOf(level.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw bad(base + ".level", "\"" + level + "\"", "error, warn or off");
+      }
+      double max = c.hasPath(base + ".max") ? doubleIn(c, base + ".max", 0.0, 1.0) : Double.NaN;
+      gates.put(name, new KpiConfig.Gate(name, lv, max));
+    }
+    return new KpiConfig.QualitySettings(Map.copyOf(gates));
   }
 
   private static double doubleIn(Config c, String key, double lo, double hi) {

@@ -15,6 +15,7 @@ public record KpiConfig(
     Map<String, Map<String, String>> feedRenames,
     QualitySettings quality,
     MetricSettings metrics,
+    OpsSettings ops,
     String policyHash) {
 
   public record SparkSettings(
@@ -22,10 +23,59 @@ public record KpiConfig(
 
   public record IngestSettings(int minPartitions, int maxCharsPerCell) {}
 
-  public record QualitySettings(double maxQuarantineRate) {}
+  /** The quality gates by name (kpi.quality.gates). */
+  public record QualitySettings(Map<String, Gate> gates) {
+    public static final String QUARANTINE_RATE = "quarantine-rate";
+    public static final String MRR_BRIDGE = "mrr-bridge";
+    public static final String NEGATIVE_MRR = "negative-mrr";
+    public static final String INVARIANTS = "invariants";
+    public static final String ACCOUNTS_COVERED = "accounts-covered";
+    public static final String ROW_COUNT_DROP = "row-count-drop";
+    public static final java.util.List<String> GATES =
+        java.util.List.of(QUARANTINE_RATE, MRR_BRIDGE, NEGATIVE_MRR, INVARIANTS, ACCOUNTS_COVERED, ROW_COUNT_DROP);
+
+    public Gate gate(String name) {
+      return gates.get(name);
+    }
+
+    /** The same gates with one replaced (tests, and callers that tighten a gate for one run). */
+    public QualitySettings with(Gate g) {
+      Map<String, Gate> m = new java.util.HashMap<>(gates);
+      m.put(g.name(), g);
+      return new QualitySettings(Map.copyOf(m));
+    }
+  }
+
+  public enum GateLevel { ERROR, WARN, OFF }
+
+  /** One gate: its level and, for gates with a threshold, the share it allows ({@code NaN} otherwise). */
+  public record Gate(String name, GateLevel level, double max) {}
+
+  /**
+   * The warehouse writer lock: how long a second run waits for the first, and when a lock left by a
+   * process on another host counts as abandoned (a dead process on this host is detected at once).
+   */
+  public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes) {}
 
   public record MetricSettings(
-      int involuntaryWindowDays, double grossMargin, int maxLifetimeMonths, int recoveryWindowDays) {}
+      int involuntaryWindowDays, double grossMargin, int maxLifetimeMonths, int recoveryWindowDays, HealthSettings health,
+      java.util.List<Integer> varHorizonsDays) {}
+
+  /** The health model (kpis.md section 5): components in column order, every signal's bounds. */
+  public record HealthSettings(
+      java.util.List<Component> components, Map<String, Signal> signals, double green, double yellow, double alertBelow,
+      double alertDrop, int backtestHorizonDays) {
+
+    public Signal signal(String name) {
+      return signals.get(name);
+    }
+  }
+
+  /** A weighted group of signals; its score is the mean of its non-null signal scores. */
+  public record Component(String name, double weight, java.util.List<String> signals) {}
+
+  /** A signal's linear mapping to 0..100 (bad -> 0, good -> 100) and its window in days. */
+  public record Signal(String name, double bad, double good, int windowDays) {}
 
   /** Renames for one feed: contract column name -> column name in the user's export. */
   public Map<String, String> renamesFor(String source, String entity) {
@@ -33,7 +83,22 @@ public record KpiConfig(
   }
 
   public KpiConfig withPaths(String landing, String warehouse) {
-    return new KpiConfig(landing, warehouse, reportingCurrency, spark, ingest, feedRenames, quality, metrics,
+    return new KpiConfig(landing, warehouse, reportingCurrency, spark, ingest, feedRenames, quality, metrics, ops,
+        policyHash);
+  }
+
+  public KpiConfig withSpark(SparkSettings s, IngestSettings i) {
+    return new KpiConfig(landingPath, warehousePath, reportingCurrency, s, i, feedRenames, quality, metrics, ops,
+        policyHash);
+  }
+
+  public KpiConfig withQuality(QualitySettings q) {
+    return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, feedRenames, q, metrics, ops,
+        policyHash);
+  }
+
+  public KpiConfig withFeedRenames(Map<String, Map<String, String>> renames) {
+    return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, renames, quality, metrics, ops,
         policyHash);
   }
 }

@@ -54,7 +54,10 @@ public final class RevenueModel {
    * covers: {@code period_start <= s < service_end}, M up to month(D).
    */
   public static Transform lineMonths(LocalDate asOf) {
+    // Lines starting after D, or cut by an end of service before they start, cover no snapshot day
+    // (and would make a descending sequence).
     return lines -> lines
+        .filter(expr("period_start <= " + d(asOf) + " AND period_start < service_end"))
         .withColumn("month", expr("explode(sequence(trunc(period_start, 'MM'), "
             + "least(trunc(date_sub(service_end, 1), 'MM'), trunc(" + d(asOf) + ", 'MM')), interval 1 month))"))
         .withColumn("snapshot_day", expr("least(last_day(month), " + d(asOf) + ")"))

@@ -19,19 +19,19 @@ public final class KpiTables {
 
   private static final DataType MONEY = RevenueModel.MONEY;
 
-  private static Col key(String n, DataType t, String c) {
+  static Col key(String n, DataType t, String c) {
     return new Col(n, t, false, c);
   }
 
-  private static Col val(String n, DataType t, String c) {
+  static Col val(String n, DataType t, String c) {
     return new Col(n, t, true, c);
   }
 
-  private static Col money(String n, String c) {
+  static Col money(String n, String c) {
     return new Col(n, MONEY, false, c + " (reporting currency)");
   }
 
-  private static Map<String, String> checks(String... pairs) {
+  static Map<String, String> checks(String... pairs) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       m.put(pairs[i], pairs[i + 1]);
@@ -39,8 +39,8 @@ public final class KpiTables {
     return m;
   }
 
-  private static final String MONTH = "First day of the month";
-  private static final String SEGMENT = "Account segment: latest CRM value, 'unknown' when absent";
+  static final String MONTH = "First day of the month";
+  static final String SEGMENT = "Account segment: latest CRM value, 'unknown' when absent";
 
   public static final KpiTable ACCOUNT_MRR_MONTHLY = new KpiTable("account_mrr_monthly",
       "MRR per account and month from the account's cohort month to the as-of month, with its movement. "

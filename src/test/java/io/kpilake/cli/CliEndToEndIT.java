@@ -69,6 +69,11 @@ class CliEndToEndIT {
     assertEquals(0, kpiRows.code(), kpiRows.err());
     assertEquals(List.of("published,broken", "true,0"), kpiRows.out().strip().lines().toList());
 
+    Run health = kpi(tmp, env, "sql", "SELECT count(DISTINCT snapshot_date) AS snapshots, count_if(bucket = 'unknown') AS unknown "
+        + "FROM kpi.account_health", "--format", "csv");
+    assertEquals(0, health.code(), health.err());
+    assertEquals(List.of("snapshots,unknown", "3,0"), health.out().strip().lines().toList());
+
     Run table = kpi(tmp, env, "sql", "SELECT step, status FROM ops.pipeline_runs WHERE step = 'nightly'");
     assertEquals(0, table.code(), table.err());
     assertTrue(table.out().contains("| nightly | succeeded |"), table.out());
@@ -87,6 +92,8 @@ class CliEndToEndIT {
     assertTrue(demo.out().contains("MRR bridge, 2024-03-01"), demo.out());
     assertTrue(demo.out().contains("| fx_impact_mrr |") || demo.out().contains("fx_impact_mrr"), demo.out());
     assertTrue(demo.out().contains("Churn split"), demo.out());
+    assertTrue(demo.out().contains("Health back-test"), demo.out());
+    assertTrue(demo.out().contains("Value at risk"), demo.out());
     assertTrue(tmp.resolve("warehouse/silver/invoice_lines/_delta_log").toFile().isDirectory());
   }
 }

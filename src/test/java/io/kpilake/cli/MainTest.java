@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Exit statuses and the one-line error of the command line, run in this JVM. */
@@ -31,6 +33,15 @@ class MainTest extends SparkTestBase {
     assertTrue(firstErrLine().startsWith("kpi: Invalid value for option '--as-of'"), firstErrLine());
     err.getBuffer().setLength(0);
     assertEquals(2, run("frobnicate"));
+  }
+
+  @Test
+  void asOfTakesADateOrYesterdayInUtc() {
+    AsOfConverter c = new AsOfConverter();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    assertEquals(LocalDate.of(2026, 2, 28), c.convert("2026-02-28"));
+    assertEquals(today.minusDays(1), c.convert("yesterday"));
+    assertEquals(today, c.convert("today"));
   }
 
   @Test

@@ -64,6 +64,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void qualityGatesHaveALevelAndAThreshold() throws IOException {
+    KpiConfig c = ConfigLoader.load(null, Map.of());
+    assertEquals(KpiConfig.GateLevel.ERROR, c.quality().gate("quarantine-rate").level());
+    assertEquals(0.05, c.quality().gate("quarantine-rate").max());
+    assertEquals(KpiConfig.GateLevel.WARN, c.quality().gate("row-count-drop").level());
+    c = ConfigLoader.load(conf("kpi.quality.gates.mrr-bridge.level = warn\nkpi.ops.lock-wait-seconds = 600"), Map.of());
+    assertEquals(KpiConfig.GateLevel.WARN, c.quality().gate("mrr-bridge").level());
+    assertEquals(600, c.ops().lockWaitSeconds());
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.quality.gates.negative-mrr.level = fatal"), Map.of()));
+    assertEquals("configuration key 'kpi.quality.gates.negative-mrr.level' has bad value \"fatal\": expected error, warn or off",
+        e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.quality.gates.typo-gate.level = warn"), Map.of()));
+    assertTrue(e.getMessage().startsWith("unknown configuration key 'kpi.quality.gates.typo-gate"), e.getMessage());
+  }
+
+  @Test
   void feedRenamesAreValidatedAgainstTheContract() throws IOException {
     KpiConfig c = ConfigLoader.load(conf("kpi.feeds.crm.accounts.columns { account_id = customer }"), Map.of());
     assertEquals(Map.of("account_id", "customer"), c.renamesFor("crm", "accounts"));
@@ -93,5 +110,29 @@ class ConfigLoaderTest {
     String base = ConfigLoader.load(null, Map.of()).policyHash();
     assertEquals(base, ConfigLoader.load(conf("kpi.landing.path = /elsewhere"), Map.of()).policyHash());
     assertNotEquals(base, ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 0.8"), Map.of()).policyHash());
+  }
+
+  @Test
+  void theHealthModelIsConfigurationAndItsMistakesNameTheKey() throws IOException {
+    KpiConfig c = ConfigLoader.load(conf("kpi.metrics.health.components.usage.weight = 10\n"
+        + "kpi.metrics.health.components.usage.signals = [seat_utilization]\n"
+        + "kpi.metrics.health.components.commercial.signals = [payment_success_90d, mrr_change_90d, usage_trend]"), Map.of());
+    assertEquals(10.0, c.metrics().health().components().get(0).weight());
+    assertEquals(java.util.List.of("payment_success_90d", "mrr_change_90d", "usage_trend"), c.metrics().health().components().get(3).signals());
+
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.metrics.health.components.usage.signals = [seat_utilisation]"), Map.of()));
+    assertTrue(e.getMessage().startsWith("configuration key 'kpi.metrics.health.components.usage.signals' names unknown signal "
+        + "'seat_utilisation'"), e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.health.components.support.weight = -5"), Map.of()));
+    assertEquals("configuration key 'kpi.metrics.health.components.support.weight' has bad value -5.0: expected a weight >= 0",
+        e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.health.signals.csat_90d.good = 2"), Map.of()));
+    assertTrue(e.getMessage().startsWith("configuration key 'kpi.metrics.health.signals.csat_90d.good' has bad value 2.0"), e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.health.signals.nps.bad = 0"), Map.of()));
+    assertTrue(e.getMessage().startsWith("unknown configuration key 'kpi.metrics.health.signals.nps.bad'"), e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.value-at-risk.horizons-days = [60, 30]"), Map.of()));
+    assertTrue(e.getMessage().contains("kpi.metrics.value-at-risk.horizons-days"), e.getMessage());
+    assertNotEquals(ConfigLoader.load(null, Map.of()).policyHash(), c.policyHash());
   }
 }

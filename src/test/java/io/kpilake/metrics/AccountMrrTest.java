@@ -49,7 +49,10 @@ class AccountMrrTest extends RevenueFixtures {
         "L1,C,SC,USD,paid,recurring,1200.00,2024-01-01,2025-01-01",
         // D: March line covers Mar 15 (100); the Mar 20 line does not cover Mar 15 (not counted)
         "L2,D,SD,USD,paid,recurring,100.00,2024-03-01,2024-03-31",
-        "L3,D,SD,USD,paid,recurring,50.00,2024-03-20,2024-04-20");
+        "L3,D,SD,USD,paid,recurring,50.00,2024-03-20,2024-04-20",
+        // billed ahead: starts after D; and C billed for March after its service ended: neither covers anything
+        "L4,D,SD,USD,open,recurring,100.00,2024-04-01,2024-05-01",
+        "L5,C,SC,USD,open,recurring,100.00,2024-03-01,2024-04-01");
     Dataset<Row> am = accountMonths(lines, subs("SC,C,2024-02-20 10:00:00,customer_request", "SD,D,null,null"),
         payments(), rates(), accounts("C,SMB,emea,kim"), asOf);
     assertRows(mrr(am),

@@ -38,7 +38,7 @@ abstract class RevenueFixtures extends SparkTestBase {
     return values("account_id STRING, segment STRING, region STRING, owner STRING", rows);
   }
 
-  /** A DataFrame from a DDL schema and rows of comma-separated values ('null' = null), all current. */
+  /** A DataFrame from a DDL schema and rows of comma-separated values ('null' = null). */
   static Dataset<Row> values(String ddl, String... rows) {
     org.apache.spark.sql.types.StructType schema = org.apache.spark.sql.types.StructType.fromDDL(ddl);
     java.util.List<Row> data = new java.util.ArrayList<>();
@@ -58,7 +58,10 @@ abstract class RevenueFixtures extends SparkTestBase {
     for (org.apache.spark.sql.types.StructField f : schema.fields()) {
       df = df.withColumn(f.name(), df.col(f.name()).cast(f.dataType()));
     }
-    return df.withColumn("_is_current", org.apache.spark.sql.functions.lit(true));
+    // Versioned fixtures (with _valid_to) are current where _valid_to is null; the others are all current.
+    return java.util.Arrays.asList(schema.fieldNames()).contains("_valid_to")
+        ? df.withColumn("_is_current", df.col("_valid_to").isNull())
+        : df.withColumn("_is_current", org.apache.spark.sql.functions.lit(true));
   }
 
   static FxRates fx(Dataset<Row> rates, LocalDate asOf) {
@@ -68,6 +71,6 @@ abstract class RevenueFixtures extends SparkTestBase {
   /** The account-month table exactly as the nightly job builds it. */
   static Dataset<Row> accountMonths(Dataset<Row> lines, Dataset<Row> subs, Dataset<Row> payments, Dataset<Row> rates,
       Dataset<Row> accounts, LocalDate asOf) {
-    return RevenueJob.accountMonths(RevenueModel.mrrLines(subs).apply(lines), subs, payments, accounts, fx(rates, asOf), asOf, 30);
+    return KpiJob.accountMonths(RevenueModel.mrrLines(subs).apply(lines), subs, payments, accounts, fx(rates, asOf), asOf, 30);
   }
 }

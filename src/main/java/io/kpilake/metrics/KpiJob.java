@@ -10,8 +10,10 @@ import io.kpilake.ingest.SilverTables;
 import io.kpilake.model.FxRates;
 import io.kpilake.model.RevenueModel;
 import io.kpilake.ops.QualityGateFailure;
+import io.kpilake.ops.QualityGates;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
+import io.kpilake.publish.AccountKpiTables;
 import io.kpilake.publish.KpiTable;
 import io.kpilake.publish.KpiTables;
 import io.kpilake.publish.Publisher;
@@ -25,19 +27,23 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Sections 1-4 and renewals: builds the account-month revenue once, derives every revenue KPI
- * from it, checks the invariants (error gates), then publishes. When the silver inputs and the
- * policy are the same as for the published tables, nothing is rewritten (a rerun changes no table
- * version).
+ * Every KPI of kpis.md: builds the account-month revenue once, derives the revenue KPIs (sections
+ * 1-4, renewals) and the account KPIs (sections 5-7, {@link AccountKpis}) from it, checks the
+ * quality gates ({@link KpiGates}), then publishes all tables. When the silver inputs and the policy are
+ * the same as for the published tables, nothing is rewritten (a rerun changes no table version).
  */
-public final class RevenueJob {
+public final class KpiJob {
   private final Warehouse wh;
   private final KpiConfig cfg;
   private final RunContext run;
   private final StepLog steps;
   private final SparkSession spark;
 
-  public RevenueJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
+  /** Every table this job publishes. */
+  public static final List<KpiTable> ALL_TABLES = java.util.stream.Stream.concat(KpiTables.REVENUE.stream(),
+      AccountKpiTables.ALL.stream()).toList();
+
+  public KpiJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
     this.wh = wh;
     this.cfg = cfg;
     this.run = run;
@@ -62,13 +68,13 @@ public final class RevenueJob {
 
   /** Computes, checks and publishes; returns the rows published per table (empty when skipped). */
   public Map<String, Long> run() {
-    StepLog.Step step = steps.start("revenue kpis");
+    StepLog.Step step = steps.start("kpis");
     String inputs = inputsFingerprint();
-    if (inputs.equals(Publisher.inputsOf(wh, KpiTables.ACCOUNT_MRR_MONTHLY))
-        && KpiTables.REVENUE.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
+    if (ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
       step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
       return Map.of();
     }
+    StepLog.Step revenueStep = steps.start("revenue kpis");
     spark.sparkContext().setJobGroup("revenue", "revenue KPIs as of " + run.asOf(), false);
     try {
       Dataset<Row> lines = silver(Feeds.INVOICE_LINES);
@@ -91,31 +97,50 @@ public final class RevenueJob {
       results.put(KpiTables.CHURN_MONTHLY, ChurnMetrics.churnMonthly().apply(accountMonths).localCheckpoint(true));
       results.put(KpiTables.LTV, LtvMetrics.ltv(run.asOf(), cfg.metrics().grossMargin(), cfg.metrics().maxLifetimeMonths())
           .apply(accountMonths).localCheckpoint(true));
-      results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(payments.join(unpriceable(payments, fx), new String[] {"currency"},
-          "left_anti"), fx, run.asOf()).apply(accountMonths).localCheckpoint(true));
+      Dataset<Row> pricedPayments = payments.join(unpriceable(payments, fx), new String[] {"currency"}, "left_anti");
+      results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths).localCheckpoint(true));
       results.put(KpiTables.RENEWALS_MONTHLY, RenewalMetrics.renewalsMonthly(fx, run.asOf())
           .apply(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)).apply(priced)).localCheckpoint(true));
 
-      List<String> failures = RevenueGates.check(results.get(KpiTables.ACCOUNT_MRR_MONTHLY),
-          results.get(KpiTables.MRR_MOVEMENTS_MONTHLY), results.get(KpiTables.RETENTION));
-      if (!failures.isEmpty()) {
-        step.end("failed", null, null, null, "quality gate: " + String.join("; ", failures));
-        throw new QualityGateFailure("revenue KPIs not published: " + String.join("; ", failures));
-      }
-      Publisher publisher = new Publisher(wh, run, inputs);
+      long accountMonthRows = accountMonths.count();
+      revenueStep.succeeded(null, accountMonthRows, null, StepLog.count(accountMonthRows) + " account-months, "
+          + KpiTables.REVENUE.size() + " tables computed" + (fxNotes.isEmpty() ? "" : "; " + String.join("; ", fxNotes)));
+
+      StepLog.Step accountStep = steps.start("account kpis");
+      spark.sparkContext().setJobGroup("account-kpis", "health, back-test, value at risk, payments and support as of " + run.asOf(), false);
+      Map<KpiTable, Dataset<Row>> account = AccountKpis.compute(new AccountKpis.Inputs(
+              lines.join(unpriceable(lines, fx), new String[] {"currency"}, "left_anti"), subs, silver(Feeds.ACCOUNTS),
+              silver(Feeds.TICKETS), silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !silver(Feeds.TICKETS).isEmpty()),
+          accountMonths, fx, cfg.metrics(), run.asOf());
+      results.putAll(account);
+      long healthRows = account.get(AccountKpiTables.ACCOUNT_HEALTH).count();
+      accountStep.succeeded(null, healthRows, null, StepLog.count(healthRows) + " account health snapshots, "
+          + AccountKpiTables.ALL.size() + " tables computed");
+
       Map<String, Long> published = new LinkedHashMap<>();
       for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
         published.put(e.getKey().name(), e.getValue().count());
       }
+      StepLog.Step gateStep = steps.start("kpi quality gates");
+      spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);
+      List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results));
+      findings.addAll(KpiGates.accountsCovered(priced, fx, run.asOf(), results));
+      findings.addAll(KpiGates.rowCountDrop(wh, published, cfg.quality().gate(KpiConfig.QualitySettings.ROW_COUNT_DROP).max()));
+      QualityGates.enforce(findings, cfg.quality(), gateStep, "KPI gates passed", "KPIs not published: ");
+
+      StepLog.Step publishStep = steps.start("publish");
+      spark.sparkContext().setJobGroup("publish", "publish kpi.* as of " + run.asOf(), false);
+      Publisher publisher = new Publisher(wh, run, inputs);
       for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
         publisher.publish(e.getKey(), e.getValue());
       }
       wh.registerAll();
-      long accountMonthRows = published.get(KpiTables.ACCOUNT_MRR_MONTHLY.name());
-      step.succeeded(null, accountMonthRows, null, "published " + published.size() + " tables (" + StepLog.count(accountMonthRows)
-          + " account-months)" + (fxNotes.isEmpty() ? "" : "; " + String.join("; ", fxNotes)));
+      publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
+          "published " + published.size() + " tables");
+      step.succeeded(null, accountMonthRows, null, "KPIs as of " + run.asOf() + " published");
       return published;
     } catch (QualityGateFailure e) {
+      step.failed(e.getMessage());
       throw e;
     } catch (RuntimeException e) {
       step.failed(e.getMessage());

@@ -1,0 +1,59 @@
+package io.kpilake.metrics;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.kpilake.config.KpiConfig;
+import io.kpilake.config.KpiConfig.HealthSettings;
+import io.kpilake.model.FxRates;
+import io.kpilake.model.PointInTimeMrr;
+import io.kpilake.model.RevenueModel;
+import io.kpilake.publish.AccountKpiTables;
+import io.kpilake.publish.KpiTable;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Sections 5-7 of kpis.md from silver and the account-month revenue: health scores (every month
+ * end and the as-of date), the back-test, value at risk, payments and support. Pure composition:
+ * {@link KpiJob} checks and publishes.
+ */
+public final class AccountKpis {
+  private AccountKpis() {}
+
+  /** Silver inputs: invoice lines, subscriptions, accounts and tickets with every version; the others current. */
+  public record Inputs(Dataset<Row> lineVersions, Dataset<Row> subVersions, Dataset<Row> accountVersions, Dataset<Row> ticketVersions,
+      Dataset<Row> activities, Dataset<Row> usage, Dataset<Row> payments, boolean ticketsFeedPresent) {}
+
+  public static Map<KpiTable, Dataset<Row>> compute(Inputs in, Dataset<Row> accountMonths, FxRates fx, KpiConfig.MetricSettings m,
+      LocalDate asOf) {
+    HealthSettings h = m.health();
+    Dataset<Row> base = AccountHealth.base(in.lineVersions(), in.subVersions(), in.accountVersions(), fx, asOf,
+        h.signal("mrr_change_90d").windowDays());
+    Dataset<Row> health = AccountHealth.withSignals(new AccountHealth.SignalInputs(in.usage(), in.ticketVersions(), in.activities(),
+            in.payments(), in.ticketsFeedPresent()), h, asOf)
+        .andThen(AccountHealth.scores(h))
+        .apply(base)
+        .localCheckpoint(true);
+    Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
+    out.put(AccountKpiTables.ACCOUNT_HEALTH, health);
+    out.put(AccountKpiTables.HEALTH_BACKTEST,
+        HealthBacktest.backtest(accountMonths, asOf, h.backtestHorizonDays()).apply(health).localCheckpoint(true));
+    Dataset<Row> coveringAtD = PointInTimeMrr.coveringLines(in.subVersions(), asOf, 0).apply(in.lineVersions())
+        .filter(col("snapshot_date").equalTo(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(asOf))));
+    Dataset<Row> var = ValueAtRisk.withRenewalDate(coveringAtD)
+        .andThen(ValueAtRisk.valueAtRisk(asOf, m.varHorizonsDays()))
+        .apply(health.filter(col("snapshot_date").equalTo(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(asOf)))))
+        .localCheckpoint(true);
+    out.put(AccountKpiTables.VALUE_AT_RISK, var);
+    out.put(AccountKpiTables.VALUE_AT_RISK_SUMMARY, ValueAtRisk.summary(m.varHorizonsDays()).apply(var).localCheckpoint(true));
+    out.put(AccountKpiTables.PAYMENTS_MONTHLY,
+        PaymentMetrics.paymentsMonthly(fx, asOf, m.recoveryWindowDays()).apply(in.payments()).localCheckpoint(true));
+    Dataset<Row> currentTickets = in.ticketVersions().filter(col("_is_current"));
+    out.put(AccountKpiTables.SUPPORT_MONTHLY, SupportMetrics.supportMonthly(asOf)
+        .apply(RevenueModel.withCrmAttributes(in.accountVersions()).apply(currentTickets)).localCheckpoint(true));
+    return out;
+  }
+}
