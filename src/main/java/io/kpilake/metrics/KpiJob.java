@@ -71,7 +71,16 @@ public final class KpiJob {
     StepLog.Step step = steps.start("kpis");
     String inputs = inputsFingerprint();
     if (ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
-      step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
+      Map<String, Long> current = Publisher.currentVersions(wh, ALL_TABLES);
+      if (current.equals(Publisher.latestPublication(wh))) {
+        step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
+        return Map.of();
+      }
+      // Every table holds this run's results but the publication was never recorded (a run stopped
+      // between its last table commit and the record): complete it, nothing to recompute.
+      new Publisher(wh, run, inputs).recordPublication(current);
+      wh.registerAll();
+      step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
       return Map.of();
     }
     StepLog.Step revenueStep = steps.start("revenue kpis");
@@ -131,9 +140,11 @@ public final class KpiJob {
       StepLog.Step publishStep = steps.start("publish");
       spark.sparkContext().setJobGroup("publish", "publish kpi.* as of " + run.asOf(), false);
       Publisher publisher = new Publisher(wh, run, inputs);
+      Map<String, Long> versions = new LinkedHashMap<>();
       for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
-        publisher.publish(e.getKey(), e.getValue());
+        versions.put(e.getKey().name(), publisher.publish(e.getKey(), e.getValue()));
       }
+      publisher.recordPublication(versions);
       wh.registerAll();
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
           "published " + published.size() + " tables");

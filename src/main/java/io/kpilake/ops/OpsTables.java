@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
-/** The operational tables in {@code ops}: runs, the file ledger and quarantine. */
+/** The operational tables in {@code ops}: runs, the file ledger, quarantine and publications. */
 public final class OpsTables {
   private OpsTables() {}
 
   public static final String PIPELINE_RUNS = "pipeline_runs";
   public static final String INGESTED_FILES = "ingested_files";
   public static final String QUARANTINE = "quarantine";
+  public static final String PUBLISHED_VERSIONS = "published_versions";
 
   public static final StructType PIPELINE_RUNS_SCHEMA = struct(
       required("run_id", StringType, "Run identifier (UTC start time + random suffix)"),
@@ -58,6 +59,13 @@ public final class OpsTables {
       required("reason", StringType, "Why the record was rejected (every failed rule, '; '-separated)"),
       required("quarantined_at", TimestampType, "When it was quarantined (UTC)"));
 
+  public static final StructType PUBLISHED_VERSIONS_SCHEMA = struct(
+      required("run_id", StringType, "Run that published the tables"),
+      required("as_of_date", DateType, "The run's as-of date D"),
+      required("table_name", StringType, "Curated table, e.g. account_mrr_monthly (in database kpi)"),
+      required("version", LongType, "Delta version of the table holding that run's results"),
+      required("published_at", TimestampType, "When the run's publication completed (UTC); same on every row of a run"));
+
   public static void ensure(Warehouse wh) {
     wh.createIfNotExists("ops", PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA,
         "One row per pipeline run and step, success or failure", Map.of(), List.of());
@@ -66,5 +74,8 @@ public final class OpsTables {
             + "(rows_read = rows_accepted + rows_quarantined + rows_duplicate)", Map.of(), List.of());
     wh.createIfNotExists("ops", QUARANTINE, QUARANTINE_SCHEMA,
         "Rejected records with file, row number, raw text and reason", Map.of(), List.of());
+    wh.createIfNotExists("ops", PUBLISHED_VERSIONS, PUBLISHED_VERSIONS_SCHEMA,
+        "Complete publications: one commit per run lists the Delta version of every kpi table it published; "
+            + "kpi.* in the catalog read the versions of the latest publication", Map.of(), List.of());
   }
 }

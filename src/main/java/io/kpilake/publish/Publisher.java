@@ -13,9 +13,10 @@ import org.apache.spark.sql.Row;
 
 /**
  * Publishes curated tables: created once with comments, NOT NULL and CHECK constraints; each run
- * replaces the content in one Delta commit (readers see the old or the new table, never a mix)
- * and stamps the provenance properties kpi.as_of_date, kpi.run_id, kpi.app_version,
- * kpi.policy_hash and kpi.inputs (what the run read).
+ * replaces the content in one Delta commit and stamps the provenance properties kpi.as_of_date,
+ * kpi.run_id, kpi.app_version, kpi.policy_hash and kpi.inputs (what the run read). A run's tables
+ * become visible through the catalog together, when {@link #recordPublication} commits their
+ * versions to ops.published_versions ({@code Warehouse#registerAll} pins {@code kpi.*} to them).
  */
 public final class Publisher {
   private final Warehouse wh;
@@ -32,7 +33,7 @@ public final class Publisher {
     if (!wh.exists("kpi", t.name())) {
       wh.createIfNotExists("kpi", t.name(), t.schema(), t.comment(), Map.of(), List.of());
       for (Map.Entry<String, String> c : t.checks().entrySet()) {
-        wh.spark().sql("ALTER TABLE kpi." + t.name() + " ADD CONSTRAINT " + c.getKey() + " CHECK (" + c.getValue() + ")");
+        wh.spark().sql("ALTER TABLE " + byPath(wh, t) + " ADD CONSTRAINT " + c.getKey() + " CHECK (" + c.getValue() + ")");
       }
     } else {
       wh.register("kpi", t.name());
@@ -47,8 +48,17 @@ public final class Publisher {
     return wh.table("kpi", t.name()).detail().select("properties").first().<String, String>getJavaMap(0).get("kpi.inputs");
   }
 
-  /** Replaces the table's content with {@code rows} (columns selected and cast as declared). */
-  public void publish(KpiTable t, Dataset<Row> rows) {
+  /** {@code delta.`<path>`}: DDL goes to the table itself, whatever {@code kpi.<name>} points at. */
+  private static String byPath(Warehouse wh, KpiTable t) {
+    return "delta.`" + wh.path("kpi", t.name()).replace("`", "``") + "`";
+  }
+
+  /**
+   * Replaces the table's content with {@code rows} (columns selected and cast as declared) and
+   * returns the Delta version that holds it. Readers through the catalog keep seeing the previous
+   * publication until {@link #recordPublication} lists the new versions.
+   */
+  public long publish(KpiTable t, Dataset<Row> rows) {
     ensure(wh, t);
     Column[] cols = t.columns().stream().map(c -> col(c.name()).cast(c.type()).as(c.name())).toArray(Column[]::new);
     Dataset<Row> out = rows.select(cols);
@@ -62,6 +72,45 @@ public final class Publisher {
     props.put("kpi.inputs", inputs);
     StringBuilder sb = new StringBuilder();
     props.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append("'").append(k).append("' = '").append(v.replace("'", "")).append("'"));
-    wh.spark().sql("ALTER TABLE kpi." + t.name() + " SET TBLPROPERTIES (" + sb + ")");
+    wh.spark().sql("ALTER TABLE " + byPath(wh, t) + " SET TBLPROPERTIES (" + sb + ")");
+    return wh.table("kpi", t.name()).history(1).first().getLong(0);
+  }
+
+  /**
+   * Completes a publication: one commit to ops.published_versions lists the version of every table
+   * of the run. Until it lands, {@code kpi.*} in the catalog still read the previous publication, so
+   * a reader sees either all of the previous results or all of the new ones.
+   */
+  public void recordPublication(Map<String, Long> versions) {
+    java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
+    List<Row> rows = versions.entrySet().stream().map(e -> org.apache.spark.sql.RowFactory.create(
+        run.runId(), java.sql.Date.valueOf(run.asOf()), e.getKey(), e.getValue(), now)).toList();
+    wh.spark().createDataFrame(rows, io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS_SCHEMA).write().format("delta")
+        .mode("append").save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
+  }
+
+  /** Table name -> Delta version of the latest complete publication (empty when none). */
+  public static Map<String, Long> latestPublication(Warehouse wh) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
+      return out;
+    }
+    Dataset<Row> p = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF();
+    for (Row r : p.filter(col("published_at").equalTo(p.agg(org.apache.spark.sql.functions.max("published_at")).first().get(0)))
+        .select("table_name", "version").collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  /** The latest Delta version of every published table (empty for tables never created). */
+  public static Map<String, Long> currentVersions(Warehouse wh, List<KpiTable> tables) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (KpiTable t : tables) {
+      if (wh.exists("kpi", t.name())) {
+        out.put(t.name(), wh.table("kpi", t.name()).history(1).first().getLong(0));
+      }
+    }
+    return out;
   }
 }

@@ -94,7 +94,8 @@ public final class Warehouse {
         for (var id : scala.jdk.javaapi.CollectionConverters.asJava(catalog.listTables(db))) {
           String name = db + "." + id.table();
           String at = REGISTERED.get(name);
-          if (at == null || !at.equals(path(db, id.table())) || !fs.exists(new Path(at, "_delta_log"))) {
+          String loc = at == null ? null : at.replaceFirst("@v\\d+$", "");
+          if (loc == null || !loc.equals(path(db, id.table())) || !fs.exists(new Path(loc, "_delta_log"))) {
             // Only catalog entries are dropped (external tables and views): data is never touched.
             catalog.dropTable(id, true, false);
             REGISTERED.remove(name);
@@ -104,10 +105,16 @@ public final class Warehouse {
         if (!fs.exists(dbPath)) {
           continue;
         }
+        Map<String, Long> pinned = "kpi".equals(db) ? io.kpilake.publish.Publisher.latestPublication(this) : Map.of();
         for (FileStatus t : fs.listStatus(dbPath)) {
           if (t.isDirectory() && fs.exists(new Path(t.getPath(), "_delta_log"))) {
-            register(db, t.getPath().getName());
-            registered.add(db + "." + t.getPath().getName());
+            String name = t.getPath().getName();
+            if (pinned.containsKey(name)) {
+              registerPinned(db, name, pinned.get(name));
+            } else {
+              register(db, name);
+            }
+            registered.add(db + "." + name);
           }
         }
       }
@@ -116,6 +123,47 @@ public final class Warehouse {
       throw new UncheckedIOException("cannot list warehouse " + root + ": " + e.getMessage(), e);
     }
     return registered;
+  }
+
+  /**
+   * {@code database.table} as a view of the table at {@code version}: the version of the latest
+   * complete publication, so a reader never sees some tables of a run that is still publishing.
+   * The view carries the table's comment and column comments.
+   */
+  public void registerPinned(String database, String table, long version) {
+    String name = database + "." + table;
+    String location = path(database, table);
+    String key = location + "@v" + version;
+    var catalog = spark.sessionState().catalog();
+    var id = new org.apache.spark.sql.catalyst.TableIdentifier(table, scala.Option.apply(database));
+    if (catalog.tableExists(id)) {
+      if (key.equals(REGISTERED.get(name))) {
+        return;
+      }
+      catalog.dropTable(id, true, false);
+    }
+    String source = "delta.`" + location.replace("`", "``") + "` VERSION AS OF " + version;
+    StructType schema = spark.sql("SELECT * FROM " + source).schema();
+    StringBuilder cols = new StringBuilder();
+    StringBuilder select = new StringBuilder();
+    for (StructField f : schema.fields()) {
+      String col = "`" + f.name().replace("`", "``") + "`";
+      cols.append(cols.length() == 0 ? "" : ", ").append(col);
+      if (f.getComment().isDefined()) {
+        cols.append(" COMMENT '").append(sqlString(f.getComment().get())).append("'");
+      }
+      select.append(select.length() == 0 ? "" : ", ").append(col);
+    }
+    String comment = table(database, table).detail().first().getAs("description");
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
+    spark.sql("CREATE VIEW " + name + " (" + cols + ")"
+        + (comment == null ? "" : " COMMENT '" + sqlString(comment) + "'")
+        + " AS SELECT " + select + " FROM " + source);
+    REGISTERED.put(name, key);
+  }
+
+  private static String sqlString(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
   }
 
   /** (Re)points {@code database.table} at its location in this warehouse. */

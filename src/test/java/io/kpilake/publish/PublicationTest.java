@@ -1,0 +1,63 @@
+package io.kpilake.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kpilake.SparkTestBase;
+import io.kpilake.ops.OpsTables;
+import io.kpilake.ops.RunContext;
+import io.kpilake.spark.Warehouse;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A run's tables become visible together: {@code kpi.*} in the catalog read the versions of the
+ * latest complete publication, so a reader during a publish sees all of the previous results.
+ */
+class PublicationTest extends SparkTestBase {
+  private static final KpiTable A = new KpiTable("pub_a", "Table A of the publication test",
+      List.of(KpiTables.key("n", DataTypes.LongType, "A number")), Map.of("n_positive", "n > 0"));
+  private static final KpiTable B = new KpiTable("pub_b", "Table B of the publication test",
+      List.of(KpiTables.key("n", DataTypes.LongType, "Another number")), Map.of());
+
+  private Map<String, Long> publish(Warehouse wh, String runTag, long a, long b) {
+    Publisher p = new Publisher(wh, RunContext.start(LocalDate.parse("2024-01-31"), runTag), "inputs-" + runTag);
+    Map<String, Long> versions = new LinkedHashMap<>();
+    versions.put(A.name(), p.publish(A, spark().sql("SELECT CAST(" + a + " AS BIGINT) AS n")));
+    versions.put(B.name(), p.publish(B, spark().sql("SELECT CAST(" + b + " AS BIGINT) AS n")));
+    return versions;
+  }
+
+  /** What a new reader process sees: the catalog registered afresh from the warehouse. */
+  private String read(Warehouse wh) {
+    wh.registerAll();
+    return spark().sql("SELECT a.n, b.n FROM kpi.pub_a a CROSS JOIN kpi.pub_b b").first().mkString(",");
+  }
+
+  @Test
+  void readersSeeTheWholePreviousPublicationUntilTheNewOneIsRecorded() {
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString());
+    OpsTables.ensure(wh);
+    Map<String, Long> first = publish(wh, "run1", 1, 1);
+    new Publisher(wh, RunContext.start(LocalDate.parse("2024-01-31"), "run1"), "i").recordPublication(first);
+    assertEquals("1,1", read(wh));
+
+    // Run 2 has rewritten A but not yet B: a reader still sees run 1 everywhere.
+    Publisher p2 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "inputs-run2");
+    long a2 = p2.publish(A, spark().sql("SELECT CAST(2 AS BIGINT) AS n"));
+    assertEquals("1,1", read(wh));
+    // Both rewritten, publication not recorded yet (a crash here): still run 1.
+    long b2 = p2.publish(B, spark().sql("SELECT CAST(2 AS BIGINT) AS n"));
+    assertEquals("1,1", read(wh));
+    // The one commit to ops.published_versions switches readers to run 2, all tables at once.
+    p2.recordPublication(Map.of(A.name(), a2, B.name(), b2));
+    assertEquals("2,2", read(wh));
+    assertEquals(Map.of(A.name(), a2, B.name(), b2), Publisher.latestPublication(wh));
+
+    // The pinned names keep the table and column comments for analysts.
+    assertEquals("A number", spark().sql("DESCRIBE TABLE kpi.pub_a").first().getString(2));
+  }
+}
