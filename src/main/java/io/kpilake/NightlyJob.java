@@ -5,6 +5,7 @@ import io.kpilake.ingest.IngestJob;
 import io.kpilake.metrics.KpiJob;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.QualityGates;
+import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
 import io.kpilake.ops.WarehouseLock;
@@ -18,50 +19,78 @@ import org.slf4j.LoggerFactory;
 /**
  * The nightly pipeline for one as-of date, holding the warehouse writer lock: ingest new landing
  * files into bronze and silver, check the quality gates, then model, compute and publish the KPIs.
- * Every step leaves a row in {@code ops.pipeline_runs}, success or failure.
+ * Every step leaves a row in {@code ops.pipeline_runs}, success or failure, written while the run still
+ * holds the lock; a run refused by the lock writes nothing to the warehouse.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger("io.kpilake.progress");
   private final Warehouse wh;
   private final KpiConfig cfg;
   private final boolean kpis;
+  private final LocalDate backfillFrom;
 
   public NightlyJob(Warehouse wh, KpiConfig cfg) {
-    this(wh, cfg, true);
+    this(wh, cfg, true, null);
   }
 
-  private NightlyJob(Warehouse wh, KpiConfig cfg, boolean kpis) {
+  private NightlyJob(Warehouse wh, KpiConfig cfg, boolean kpis, LocalDate backfillFrom) {
     this.wh = wh;
     this.cfg = cfg;
     this.kpis = kpis;
+    this.backfillFrom = backfillFrom;
   }
 
   /** The same run up to the ingest gates: loads landing files into bronze and silver, publishes nothing. */
   public NightlyJob ingestOnly() {
-    return new NightlyJob(wh, cfg, false);
+    return new NightlyJob(wh, cfg, false, null);
+  }
+
+  /**
+   * A backfill restating history from {@code from}: the run recomputes every KPI under the current
+   * definitions even when its inputs and policy match the published ones (a definition changed in
+   * code leaves both unchanged). Each publication holds the whole history up to its as-of date, so
+   * one recompute as of the backfill's last day restates every month from {@code from} on.
+   */
+  public NightlyJob backfill(LocalDate from) {
+    return new NightlyJob(wh, cfg, true, from);
   }
 
   public Result run(LocalDate asOf) {
     RunContext run = RunContext.start(asOf, cfg.policyHash());
     StepLog steps = new StepLog(run);
-    LOG.info("nightly run {} as of {} (landing {}, warehouse {})", run.runId(), asOf, cfg.landingPath(), wh.root());
-    StepLog.Step whole = steps.start("nightly");
-    try (WarehouseLock lock = WarehouseLock.acquire(wh.root(), wh.spark().sparkContext().hadoopConfiguration(),
-        run.runId(), Duration.ofSeconds(cfg.ops().lockWaitSeconds()), Duration.ofMinutes(cfg.ops().lockStaleAfterMinutes()))) {
+    String kind = backfillFrom == null ? "nightly" : "backfill";
+    LOG.info("{} run {} as of {} (landing {}, warehouse {})", kind, run.runId(), asOf, cfg.landingPath(), wh.root());
+    StepLog.Step whole = steps.start(kind);
+    WarehouseLock lock;
+    try {
+      lock = Retry.of(cfg.ops()).call("taking the warehouse lock", () -> WarehouseLock.acquire(wh.root(),
+          wh.spark().sparkContext().hadoopConfiguration(), run.runId(), Duration.ofSeconds(cfg.ops().lockWaitSeconds()),
+          Duration.ofMinutes(cfg.ops().lockStaleAfterMinutes())));
+    } catch (RuntimeException e) {
+      // Not the writer: this run leaves no trace in the warehouse; its exit status and stderr say why.
+      whole.end("failed", null, null, null, e.getMessage());
+      throw e;
+    }
+    try {
       OpsTables.ensure(wh);
       List<IngestJob.FeedResult> ingested = new IngestJob(wh, cfg, run, steps).run();
       QualityGates.enforce(QualityGates.ingest(ingested, cfg.quality()), cfg.quality(), steps.start("quality gates"),
           "ingest gates passed", "");
       if (kpis) {
-        new KpiJob(wh, cfg, run, steps).run();
+        new KpiJob(wh, cfg, run, steps).recompute(backfillFrom != null).run();
       }
-      whole.succeeded(null, null, null, "run " + run.runId() + " finished");
+      whole.succeeded(null, null, null, "run " + run.runId() + " finished"
+          + (backfillFrom == null ? "" : ": history from " + backfillFrom + " to " + asOf + " restated under the current definitions"));
       return new Result(run, ingested);
     } catch (RuntimeException e) {
       whole.end("failed", null, null, null, e.getMessage());
       throw e;
     } finally {
-      writeRuns(steps);
+      try {
+        writeRuns(steps); // still holding the lock: ops.pipeline_runs has one writer too
+      } finally {
+        lock.close();
+      }
     }
   }
 

@@ -45,9 +45,22 @@ public final class AppContext {
   /** The warehouse with every existing table registered in the catalog. */
   public Warehouse warehouse() {
     if (warehouse == null) {
-      warehouse = new Warehouse(spark(), config.warehousePath());
-      warehouse.registerAll();
+      Warehouse wh = new Warehouse(spark(), config.warehousePath());
+      io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), wh::registerAll);
+      warehouse = wh;
     }
     return warehouse;
+  }
+
+  /** The warehouse with the tables {@code sql} names registered ({@link Warehouse#registerFor}). */
+  public Warehouse warehouseFor(String sql) {
+    Warehouse wh = new Warehouse(spark(), config.warehousePath());
+    io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> wh.registerFor(sql));
+    return wh;
+  }
+
+  /** The warehouse for a batch writer (nightly, backfill): nothing is registered in the catalog. */
+  public Warehouse writer() {
+    return new Warehouse(spark(), config.warehousePath()).withoutCatalog();
   }
 }

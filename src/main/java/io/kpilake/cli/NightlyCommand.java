@@ -18,7 +18,7 @@ public final class NightlyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AppContext ctx = common.context(true);
-    new NightlyJob(ctx.warehouse(), ctx.config).run(asOf);
+    new NightlyJob(ctx.writer(), ctx.config).run(asOf);
     return Main.OK;
   }
 }

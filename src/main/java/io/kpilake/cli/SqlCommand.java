@@ -28,7 +28,7 @@ public final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AppContext ctx = common.context(false);
-    Dataset<Row> result = ctx.warehouse().spark().sql(query);
+    Dataset<Row> result = ctx.warehouseFor(query).spark().sql(query);
     ResultFormatter.print(result, format, maxRows, out);
     return Main.OK;
   }

@@ -132,7 +132,9 @@ public final class ConfigLoader {
         horizons(c, "kpi.metrics.value-at-risk.horizons-days"));
     KpiConfig.OpsSettings ops = new KpiConfig.OpsSettings(
         intAtLeast(c, "kpi.ops.lock-wait-seconds", 0),
-        intAtLeast(c, "kpi.ops.lock-stale-after-minutes", 1));
+        intAtLeast(c, "kpi.ops.lock-stale-after-minutes", 1),
+        intAtLeast(c, "kpi.ops.retry.attempts", 1),
+        doubleIn(c, "kpi.ops.retry.backoff-seconds", 0.0, 600.0));
     return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
         gates(c), metrics, ops, policyHash(c));
   }

@@ -53,9 +53,11 @@ public record KpiConfig(
 
   /**
    * The warehouse writer lock: how long a second run waits for the first, and when a lock left by a
-   * process on another host counts as abandoned (a dead process on this host is detected at once).
+   * process on another host counts as abandoned (a dead process on this host is detected at once);
+   * how often an idempotent storage step is tried before the run fails ({@code retryAttempts}, the
+   * first included) and the wait before the first retry (doubled for each next one).
    */
-  public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes) {}
+  public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes, int retryAttempts, double retryBackoffSeconds) {}
 
   public record MetricSettings(
       int involuntaryWindowDays, double grossMargin, int maxLifetimeMonths, int recoveryWindowDays, HealthSettings health,

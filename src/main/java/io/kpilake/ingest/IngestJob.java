@@ -13,6 +13,7 @@ import io.kpilake.config.KpiConfig;
 import io.kpilake.ops.Ledger;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.QualityGateFailure;
+import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
 import io.kpilake.spark.Warehouse;
@@ -42,6 +43,7 @@ public final class IngestJob {
   private final RunContext run;
   private final StepLog steps;
   private final SparkSession spark;
+  private final Retry retry;
 
   public IngestJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
     this.wh = wh;
@@ -49,6 +51,7 @@ public final class IngestJob {
     this.run = run;
     this.steps = steps;
     this.spark = wh.spark();
+    this.retry = Retry.of(cfg.ops());
   }
 
   /** Result of one feed's ingest. */
@@ -64,12 +67,14 @@ public final class IngestJob {
     for (FeedSpec feed : Feeds.ALL) {
       StepLog.Step step = steps.start("ingest " + feed.name());
       try {
-        List<LandingFile> files = scanner.list(feed, run.asOf()).stream()
-            .filter(f -> !known.contains(f)).toList();
+        List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
+        List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
+        // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
+        // one row per version, and the ledger is written last.
         FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of())
-            : ingest(feed, files, ledger, known.fileCount(feed));
+            : retry.call("ingest " + feed.name(), () -> ingest(feed, files, ledger, known.fileCount(feed)));
         results.add(r);
-        String msg = files.isEmpty() ? (scanner.list(feed, run.asOf()).isEmpty() ? "no files: feed is empty" : "no new files")
+        String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
             : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
                 StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
         if (!r.refusals().isEmpty()) {

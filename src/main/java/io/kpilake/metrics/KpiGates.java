@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.kpilake.config.KpiConfig.QualitySettings;
-import io.kpilake.model.FxRates;
-import io.kpilake.model.RevenueModel;
 import io.kpilake.ops.QualityGates;
 import io.kpilake.ops.QualityGates.Finding;
 import io.kpilake.publish.AccountKpiTables;
@@ -58,15 +56,15 @@ public final class KpiGates {
 
   /**
    * accounts-covered: nothing lost between the silver lines and the curated tables. Every account
-   * whose priced MRR lines give MRR above zero in some month up to D is in kpi.account_mrr_monthly,
+   * whose account-month revenue (from the priced silver MRR lines) is above zero in some month up
+   * to D is in kpi.account_mrr_monthly,
    * and every account with MRR in month(D) has a health snapshot on D.
    */
-  public static List<Finding> accountsCovered(Dataset<Row> pricedMrrLines, FxRates fx, LocalDate asOf,
+  public static List<Finding> accountsCovered(Dataset<Row> accountMonthRevenue, LocalDate asOf,
       Map<KpiTable, Dataset<Row>> results) {
     List<Finding> f = new ArrayList<>();
     Dataset<Row> months = results.get(KpiTables.ACCOUNT_MRR_MONTHLY);
-    Dataset<Row> withRevenue = RevenueModel.lineMonths(asOf).andThen(RevenueModel.accountMonthRevenue(fx)).apply(pricedMrrLines)
-        .filter(col("mrr").gt(0)).select("account_id").distinct();
+    Dataset<Row> withRevenue = accountMonthRevenue.filter(col("mrr").gt(0)).select("account_id").distinct();
     long lost = withRevenue.join(months.select("account_id").distinct(), new String[] {"account_id"}, "left_anti").count();
     QualityGates.count(f, QualitySettings.ACCOUNTS_COVERED, lost,
         "account(s) with MRR in the silver invoice lines are missing from kpi.account_mrr_monthly");

@@ -11,6 +11,7 @@ import io.kpilake.model.FxRates;
 import io.kpilake.model.RevenueModel;
 import io.kpilake.ops.QualityGateFailure;
 import io.kpilake.ops.QualityGates;
+import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
 import io.kpilake.publish.AccountKpiTables;
@@ -38,17 +39,28 @@ public final class KpiJob {
   private final RunContext run;
   private final StepLog steps;
   private final SparkSession spark;
+  private final boolean recompute;
 
   /** Every table this job publishes. */
   public static final List<KpiTable> ALL_TABLES = java.util.stream.Stream.concat(KpiTables.REVENUE.stream(),
       AccountKpiTables.ALL.stream()).toList();
 
   public KpiJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
+    this(wh, cfg, run, steps, false);
+  }
+
+  private KpiJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps, boolean recompute) {
     this.wh = wh;
     this.cfg = cfg;
     this.run = run;
     this.steps = steps;
     this.spark = wh.spark();
+    this.recompute = recompute;
+  }
+
+  /** With {@code true}: recompute and republish even when inputs and policy are unchanged (backfill). */
+  public KpiJob recompute(boolean always) {
+    return new KpiJob(wh, cfg, run, steps, always);
   }
 
   private Dataset<Row> silver(FeedSpec feed) {
@@ -70,7 +82,7 @@ public final class KpiJob {
   public Map<String, Long> run() {
     StepLog.Step step = steps.start("kpis");
     String inputs = inputsFingerprint();
-    if (ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
+    if (!recompute && ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
       Map<String, Long> current = Publisher.currentVersions(wh, ALL_TABLES);
       if (current.equals(Publisher.latestPublication(wh))) {
         step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
@@ -95,7 +107,10 @@ public final class KpiJob {
       List<String> fxNotes = fxNotes(mrrLines, payments, fx);
       Dataset<Row> priced = mrrLines.join(unpriceable(mrrLines, fx), new String[] {"currency"}, "left_anti");
 
-      Dataset<Row> accountMonths = accountMonths(priced, subs, payments, silver(Feeds.ACCOUNTS), fx, run.asOf(),
+      // Account-month revenue, computed once: the KPIs build on it and the accounts-covered gate checks
+      // that no later step loses an account of it.
+      Dataset<Row> revenue = accountMonthRevenue(priced, fx, run.asOf()).localCheckpoint(true);
+      Dataset<Row> accountMonths = accountMonthsFromRevenue(revenue, subs, payments, silver(Feeds.ACCOUNTS), run.asOf(),
           cfg.metrics().involuntaryWindowDays()).localCheckpoint(true);
 
       Map<KpiTable, Dataset<Row>> results = new LinkedHashMap<>();
@@ -117,9 +132,10 @@ public final class KpiJob {
 
       StepLog.Step accountStep = steps.start("account kpis");
       spark.sparkContext().setJobGroup("account-kpis", "health, back-test, value at risk, payments and support as of " + run.asOf(), false);
+      Dataset<Row> tickets = silver(Feeds.TICKETS);
       Map<KpiTable, Dataset<Row>> account = AccountKpis.compute(new AccountKpis.Inputs(
               lines.join(unpriceable(lines, fx), new String[] {"currency"}, "left_anti"), subs, silver(Feeds.ACCOUNTS),
-              silver(Feeds.TICKETS), silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !silver(Feeds.TICKETS).isEmpty()),
+              tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
           accountMonths, fx, cfg.metrics(), run.asOf());
       results.putAll(account);
       long healthRows = account.get(AccountKpiTables.ACCOUNT_HEALTH).count();
@@ -133,18 +149,20 @@ public final class KpiJob {
       StepLog.Step gateStep = steps.start("kpi quality gates");
       spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);
       List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results));
-      findings.addAll(KpiGates.accountsCovered(priced, fx, run.asOf(), results));
+      findings.addAll(KpiGates.accountsCovered(revenue, run.asOf(), results));
       findings.addAll(KpiGates.rowCountDrop(wh, published, cfg.quality().gate(KpiConfig.QualitySettings.ROW_COUNT_DROP).max()));
       QualityGates.enforce(findings, cfg.quality(), gateStep, "KPI gates passed", "KPIs not published: ");
 
       StepLog.Step publishStep = steps.start("publish");
       spark.sparkContext().setJobGroup("publish", "publish kpi.* as of " + run.asOf(), false);
       Publisher publisher = new Publisher(wh, run, inputs);
+      Retry retry = Retry.of(cfg.ops());
       Map<String, Long> versions = new LinkedHashMap<>();
       for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
-        versions.put(e.getKey().name(), publisher.publish(e.getKey(), e.getValue()));
+        // Idempotent: a retry replaces the table's content again; readers follow the publication record.
+        versions.put(e.getKey().name(), retry.call("publish kpi." + e.getKey().name(), () -> publisher.publish(e.getKey(), e.getValue())));
       }
-      publisher.recordPublication(versions);
+      retry.run("record the publication", () -> publisher.recordPublication(versions));
       wh.registerAll();
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
           "published " + published.size() + " tables");
@@ -164,13 +182,22 @@ public final class KpiJob {
   /** kpi.account_mrr_monthly from priced MRR lines ({@link RevenueModel#mrrLines}) and silver tables. */
   public static Dataset<Row> accountMonths(Dataset<Row> mrrLines, Dataset<Row> subs, Dataset<Row> payments, Dataset<Row> accounts,
       FxRates fx, java.time.LocalDate asOf, int involuntaryWindowDays) {
-    return RevenueModel.lineMonths(asOf)
-        .andThen(RevenueModel.accountMonthRevenue(fx))
-        .andThen(RevenueModel.accountMonthGrid(asOf))
+    return accountMonthsFromRevenue(accountMonthRevenue(mrrLines, fx, asOf), subs, payments, accounts, asOf, involuntaryWindowDays);
+  }
+
+  /** Revenue per account and month up to the as-of month, in the reporting currency. */
+  static Dataset<Row> accountMonthRevenue(Dataset<Row> mrrLines, FxRates fx, java.time.LocalDate asOf) {
+    return RevenueModel.lineMonths(asOf).andThen(RevenueModel.accountMonthRevenue(fx)).apply(mrrLines);
+  }
+
+  /** kpi.account_mrr_monthly from {@link #accountMonthRevenue}: the month grid, movements, churn type, CRM attributes. */
+  static Dataset<Row> accountMonthsFromRevenue(Dataset<Row> revenue, Dataset<Row> subs, Dataset<Row> payments,
+      Dataset<Row> accounts, java.time.LocalDate asOf, int involuntaryWindowDays) {
+    return RevenueModel.accountMonthGrid(asOf)
         .andThen(RevenueModel.movements())
         .andThen(RevenueModel.churnType(subs, payments, asOf, involuntaryWindowDays))
         .andThen(RevenueModel.withCrmAttributes(accounts))
-        .apply(mrrLines);
+        .apply(revenue);
   }
 
   /**

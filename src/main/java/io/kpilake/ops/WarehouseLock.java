@@ -55,6 +55,9 @@ public final class WarehouseLock implements AutoCloseable {
           return new WarehouseLock(fs, path);
         }
         Properties holder = read(fs, path);
+        if (runId.equals(holder.getProperty("run_id"))) {
+          return new WarehouseLock(fs, path); // an earlier attempt of this run took it, then failed to hear so
+        }
         String abandoned = abandonedWhy(fs, path, holder, staleAfter);
         if (abandoned != null) {
           LOG.warn("taking over the warehouse lock of run {}: {}", holder.getProperty("run_id", "?"), abandoned);

@@ -31,10 +31,11 @@ public final class Publisher {
 
   public static void ensure(Warehouse wh, KpiTable t) {
     if (!wh.exists("kpi", t.name())) {
-      wh.createIfNotExists("kpi", t.name(), t.schema(), t.comment(), Map.of(), List.of());
-      for (Map.Entry<String, String> c : t.checks().entrySet()) {
-        wh.spark().sql("ALTER TABLE " + byPath(wh, t) + " ADD CONSTRAINT " + c.getKey() + " CHECK (" + c.getValue() + ")");
-      }
+      // CHECK constraints live in the table metadata as delta.constraints.<name> (what ALTER TABLE ADD
+      // CONSTRAINT writes): set at creation, they cost no commit and no scan of their own.
+      Map<String, String> constraints = new LinkedHashMap<>();
+      t.checks().forEach((name, expr) -> constraints.put("delta.constraints." + name, expr));
+      wh.createIfNotExists("kpi", t.name(), t.schema(), t.comment(), constraints, List.of());
     } else {
       wh.register("kpi", t.name());
     }
@@ -101,6 +102,16 @@ public final class Publisher {
       out.put(r.getString(0), r.getLong(1));
     }
     return out;
+  }
+
+  /** The as-of date of the latest complete publication, or null when nothing was published. */
+  public static java.time.LocalDate publishedAsOf(Warehouse wh) {
+    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
+      return null;
+    }
+    Dataset<Row> p = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF();
+    Row last = p.orderBy(col("published_at").desc()).select("as_of_date").limit(1).collectAsList().stream().findFirst().orElse(null);
+    return last == null ? null : last.getDate(0).toLocalDate();
   }
 
   /** The latest Delta version of every published table (empty for tables never created). */

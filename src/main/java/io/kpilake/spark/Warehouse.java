@@ -26,10 +26,25 @@ public final class Warehouse {
 
   private final SparkSession spark;
   private final String root;
+  private final boolean catalog;
 
   public Warehouse(SparkSession spark, String root) {
+    this(spark, root, true);
+  }
+
+  private Warehouse(SparkSession spark, String root, boolean catalog) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.catalog = catalog;
+  }
+
+  /**
+   * The same warehouse for a batch writer that never reads through the catalog ({@code bin/kpi
+   * nightly}, {@code backfill}): registration is skipped, saving a snapshot load per table at start
+   * and after publishing. Tables are still written and read by path.
+   */
+  public Warehouse withoutCatalog() {
+    return new Warehouse(spark, root, false);
   }
 
   public SparkSession spark() {
@@ -84,7 +99,41 @@ public final class Warehouse {
    * elsewhere (another warehouse used earlier in this process), and creates the roll-up views.
    */
   public List<String> registerAll() {
+    return registerMatching(name -> true);
+  }
+
+  /**
+   * Registers only the tables a SQL statement can refer to: every {@code <database>.<table>} it
+   * names (a roll-up view brings its table), and every table of a database it names alone (as in
+   * {@code SHOW TABLES IN kpi}). Start-up then costs a snapshot load per table used, not per table.
+   */
+  public List<String> registerFor(String sql) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    java.util.Set<String> wholeDatabases = new java.util.HashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "(?i)\\b(bronze|silver|kpi|ops)\\b(?:`)?(?:\\s*\\.\\s*`?(\\w+))?").matcher(sql);
+    while (m.find()) {
+      String db = m.group(1).toLowerCase(java.util.Locale.ROOT);
+      if (m.group(2) == null) {
+        wholeDatabases.add(db);
+      } else {
+        names.add(db + "." + m.group(2).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    if (names.contains("kpi.retention_rollup")) {
+      names.add("kpi.retention");
+    }
+    if (names.contains("kpi.mrr_movements_rollup")) {
+      names.add("kpi.mrr_movements_monthly");
+    }
+    return registerMatching(name -> names.contains(name) || wholeDatabases.contains(name.substring(0, name.indexOf('.'))));
+  }
+
+  private List<String> registerMatching(java.util.function.Predicate<String> wanted) {
     List<String> registered = new ArrayList<>();
+    if (!catalog) {
+      return registered;
+    }
     var catalog = spark.sessionState().catalog();
     try {
       Path rootPath = new Path(root);
@@ -105,9 +154,11 @@ public final class Warehouse {
         if (!fs.exists(dbPath)) {
           continue;
         }
-        Map<String, Long> pinned = "kpi".equals(db) ? io.kpilake.publish.Publisher.latestPublication(this) : Map.of();
-        for (FileStatus t : fs.listStatus(dbPath)) {
-          if (t.isDirectory() && fs.exists(new Path(t.getPath(), "_delta_log"))) {
+        FileStatus[] tables = fs.listStatus(dbPath);
+        boolean anyWanted = java.util.Arrays.stream(tables).anyMatch(t -> wanted.test(db + "." + t.getPath().getName()));
+        Map<String, Long> pinned = "kpi".equals(db) && anyWanted ? io.kpilake.publish.Publisher.latestPublication(this) : Map.of();
+        for (FileStatus t : tables) {
+          if (t.isDirectory() && wanted.test(db + "." + t.getPath().getName()) && fs.exists(new Path(t.getPath(), "_delta_log"))) {
             String name = t.getPath().getName();
             if (pinned.containsKey(name)) {
               registerPinned(db, name, pinned.get(name));
@@ -131,6 +182,9 @@ public final class Warehouse {
    * The view carries the table's comment and column comments.
    */
   public void registerPinned(String database, String table, long version) {
+    if (!catalog) {
+      return;
+    }
     String name = database + "." + table;
     String location = path(database, table);
     String key = location + "@v" + version;
@@ -168,6 +222,9 @@ public final class Warehouse {
 
   /** (Re)points {@code database.table} at its location in this warehouse. */
   public void register(String database, String table) {
+    if (!catalog) {
+      return;
+    }
     String name = database + "." + table;
     String location = path(database, table);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + database);

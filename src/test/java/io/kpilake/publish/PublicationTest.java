@@ -31,6 +31,15 @@ class PublicationTest extends SparkTestBase {
     return versions;
   }
 
+  /** A warehouse in which run 1 published A = 1 and B = 1, publication recorded. */
+  private Warehouse publishedOnce(String dir) {
+    Warehouse wh = new Warehouse(spark(), tmp.resolve(dir).toString());
+    OpsTables.ensure(wh);
+    Map<String, Long> first = publish(wh, "run1", 1, 1);
+    new Publisher(wh, RunContext.start(LocalDate.parse("2024-01-31"), "run1"), "i").recordPublication(first);
+    return wh;
+  }
+
   /** What a new reader process sees: the catalog registered afresh from the warehouse. */
   private String read(Warehouse wh) {
     wh.registerAll();
@@ -39,10 +48,7 @@ class PublicationTest extends SparkTestBase {
 
   @Test
   void readersSeeTheWholePreviousPublicationUntilTheNewOneIsRecorded() {
-    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString());
-    OpsTables.ensure(wh);
-    Map<String, Long> first = publish(wh, "run1", 1, 1);
-    new Publisher(wh, RunContext.start(LocalDate.parse("2024-01-31"), "run1"), "i").recordPublication(first);
+    Warehouse wh = publishedOnce("wh");
     assertEquals("1,1", read(wh));
 
     // Run 2 has rewritten A but not yet B: a reader still sees run 1 everywhere.
@@ -59,5 +65,18 @@ class PublicationTest extends SparkTestBase {
 
     // The pinned names keep the table and column comments for analysts.
     assertEquals("A number", spark().sql("DESCRIBE TABLE kpi.pub_a").first().getString(2));
+
+    // The CHECK constraint, set when the table was created, guards every later write.
+    Exception violated = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> p2.publish(A, spark().sql("SELECT CAST(-1 AS BIGINT) AS n")));
+    org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(violated.getMessage()).contains("n_positive"), violated.getMessage());
+  }
+
+  @Test
+  void sqlRegistersOnlyTheTablesItNames() {
+    Warehouse wh = publishedOnce("wh2");
+    assertEquals(List.of("kpi.pub_a"), wh.registerFor("SELECT n FROM kpi.pub_a WHERE n > 0"));
+    assertEquals(List.of("kpi.pub_a", "kpi.pub_b"), wh.registerFor("SHOW TABLES IN kpi").stream().sorted().toList());
+    assertEquals(List.of("kpi.pub_b"), wh.registerFor("select * from `kpi`.`pub_b`"));
   }
 }

@@ -1,0 +1,81 @@
+package io.kpilake.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A nightly run killed with SIGKILL in the middle of ingest and in the middle of publish: readers
+ * keep seeing the previous publication, and the rerun ends with exactly the tables of a clean run.
+ * Two runs started at once on one warehouse: one proceeds, the other exits 1 with a clear message.
+ */
+class CrashAndConcurrencyIT {
+  @TempDir Path tmp;
+  private Reference ref;
+  private KpiCli cli;
+  /** The reference landing files and a fresh warehouse for this test. */
+  private Map<String, String> env;
+
+  @BeforeEach
+  void freshWarehouseOnTheReferenceLanding() throws Exception {
+    ref = Reference.get();
+    cli = new KpiCli(tmp.resolve("logs"));
+    env = Map.of("KPI_LANDING", ref.landing.toString(), "KPI_WAREHOUSE", tmp.resolve("wh").toString());
+  }
+
+  @Test
+  void killedDuringIngestAndDuringPublishThenRerunEqualsACleanRun() throws Exception {
+
+    KpiCli.Run first = cli.run(tmp, env, "nightly", "--as-of", Reference.FIRST_NIGHT);
+    assertEquals(0, first.code(), first.err());
+    List<String> previous = cli.checksums(tmp, env);
+
+    // 1. Killed during ingest: after the first feeds are in, before the others.
+    KpiCli.Started run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
+    assertTrue(run.awaitErr("ingest billing/subscriptions", 300), run.err());
+    run.kill();
+    assertEquals(previous, cli.checksums(tmp, env), "readers see the previous publication after a kill during ingest");
+
+    // 2. Killed during publish: the gates have passed, tables are being replaced one by one.
+    run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
+    assertTrue(run.awaitErr("kpi quality gates", 300), run.err());
+    Thread.sleep(1500);
+    run.kill();
+    assertEquals(previous, cli.checksums(tmp, env), "readers see the previous publication after a kill during publish");
+
+    // The rerun takes over the dead run's lock and ends with the tables of one clean run.
+    KpiCli.Run rerun = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
+    assertEquals(0, rerun.code(), rerun.err());
+    assertTrue(rerun.err().contains("taking over the warehouse lock"), rerun.err());
+    assertEquals(ref.checksums, cli.checksums(tmp, env));
+
+    // Every landing file is in the ledger exactly once: nothing ingested twice, nothing lost.
+    KpiCli.Run ledger = cli.run(tmp, env, "sql", "SELECT count(*) AS files, count(DISTINCT path) AS distinct_files, "
+        + "sum(rows_read - rows_accepted - rows_quarantined - rows_duplicate) AS unreconciled FROM ops.ingested_files", "--format", "csv");
+    assertEquals(0, ledger.code(), ledger.err());
+    String[] f = ledger.out().strip().lines().toList().get(1).split(",");
+    assertEquals(f[0], f[1], ledger.out());
+    assertEquals("0", f[2], ledger.out());
+  }
+
+  @Test
+  void twoRunsStartedAtOnceOneProceedsTheOtherExitsOneNamingTheHolder() throws Exception {
+    KpiCli.Started a = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
+    KpiCli.Started b = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
+    KpiCli.Run ra = a.await(10);
+    KpiCli.Run rb = b.await(10);
+    KpiCli.Run winner = ra.code() == 0 ? ra : rb;
+    KpiCli.Run loser = ra.code() == 0 ? rb : ra;
+    assertEquals(0, winner.code(), ra.err() + "\n----\n" + rb.err());
+    assertEquals(1, loser.code(), loser.err());
+    assertTrue(loser.err().contains("\nkpi: warehouse busy: the warehouse " + tmp.resolve("wh") + " is in use by run "), loser.err());
+    assertTrue(!loser.err().contains("could not record the run"), "the refused run wrote nothing: " + loser.err());
+    assertEquals(ref.checksums, cli.checksums(tmp, env));
+  }
+}

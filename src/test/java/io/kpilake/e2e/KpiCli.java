@@ -1,0 +1,121 @@
+package io.kpilake.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kpilake.metrics.KpiJob;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Runs {@code bin/kpi} (or any command) as a user does: a new process, its own JVM, output captured
+ * in files. Also the fingerprint of the published tables that the end-to-end tests compare.
+ */
+public final class KpiCli {
+  public static final File HOME = new File(System.getProperty("kpi.home", "."));
+  private final Path logs;
+
+  public KpiCli(Path logs) {
+    this.logs = logs;
+  }
+
+  /** A finished process: exit status, stdout, stderr. */
+  public record Run(int code, String out, String err) {}
+
+  /** A started process and the files it writes to. */
+  public record Started(Process process, Path outFile, Path errFile) {
+    public String err() {
+      return read(errFile);
+    }
+
+    public Run await(int minutes) throws InterruptedException {
+      assertTrue(process.waitFor(minutes, TimeUnit.MINUTES), "timed out; stderr:\n" + err());
+      return new Run(process.exitValue(), read(outFile), read(errFile));
+    }
+
+    /** Waits until stderr contains {@code text} (or the process ends), at most {@code seconds}. */
+    public boolean awaitErr(String text, int seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (System.nanoTime() < deadline) {
+        if (err().contains(text)) {
+          return true;
+        }
+        if (!process.isAlive()) {
+          return err().contains(text);
+        }
+        Thread.sleep(100);
+      }
+      return false;
+    }
+
+    /** SIGKILL: no shutdown hook, no finally block runs. */
+    public void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(1, TimeUnit.MINUTES);
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Starts {@code bin/kpi args} in {@code cwd} with {@code env} added to this process's environment. */
+  public Started start(Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(new File(HOME, "bin/kpi").getAbsolutePath());
+    cmd.addAll(List.of(args));
+    return startCommand(cwd, env, cmd);
+  }
+
+  /** Starts any command with {@code env} added (the scripts of jobs/, a Spark master, S3Proxy). */
+  public Started startCommand(Path cwd, Map<String, String> env, List<String> cmd) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+    pb.environment().put("KPI_SKIP_BUILD", "1");
+    pb.environment().put("KPI_DRIVER_MEMORY", "2g");
+    pb.environment().putAll(env);
+    long n = System.nanoTime();
+    Path out = logs.resolve("out-" + n + ".txt");
+    Path err = logs.resolve("err-" + n + ".txt");
+    Files.createDirectories(logs);
+    return new Started(pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
+  }
+
+  /** Runs {@code bin/kpi args} to the end (at most 10 minutes). */
+  public Run run(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    return start(cwd, env, args).await(10);
+  }
+
+  /**
+   * One row per kpi table: name, row count and an order-independent checksum of every column of
+   * every row (sum of 64-bit hashes of the row as JSON). Two warehouses with the same published
+   * rows give the same lines.
+   */
+  public static String checksumQuery() {
+    return KpiJob.ALL_TABLES.stream().map(t -> "SELECT '" + t.name() + "' AS tbl, count(*) AS n, "
+            + "coalesce(sum(CAST(xxhash64(to_json(struct(*))) AS DECIMAL(38,0))), 0) AS checksum FROM kpi." + t.name())
+        .collect(Collectors.joining(" UNION ALL ")) + " ORDER BY tbl";
+  }
+
+  /** The checksums of the tables {@code kpi.*} resolves to, read by a new {@code bin/kpi sql} process. */
+  public List<String> checksums(Path cwd, Map<String, String> env, String... moreArgs) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("sql", checksumQuery(), "--format", "csv"));
+    args.addAll(List.of(moreArgs));
+    Run r = run(cwd, env, args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.out().strip().lines().toList();
+    assertEquals(KpiJob.ALL_TABLES.size() + 1, lines.size(), r.out());
+    return lines;
+  }
+}

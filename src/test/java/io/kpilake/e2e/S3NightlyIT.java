@@ -1,0 +1,131 @@
+package io.kpilake.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Landing and warehouse on {@code s3a://} through hadoop-aws, against S3Proxy (a real S3 server,
+ * its own JVM, on loopback, path-style): a full nightly run, then {@code bin/kpi sql} in a new
+ * process reads the same tables as a local run. Credentials come from the AWS environment
+ * variables only and never appear in the output. With the store down, the run retries within its
+ * bound and fails clearly.
+ */
+class S3NightlyIT {
+  private static final String ACCESS_KEY = "kpi-it-access";
+  private static final String SECRET = "kpi-it-secret-" + UUID.randomUUID();
+  @TempDir Path tmp;
+  private KpiCli.Started s3proxy;
+
+  @AfterEach
+  void stopS3Proxy() throws Exception {
+    if (s3proxy != null) {
+      s3proxy.kill();
+    }
+  }
+
+  private int startS3Proxy(KpiCli cli) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path data = tmp.resolve("s3data");
+    Files.createDirectories(data.resolve("kpi")); // the bucket
+    Path props = tmp.resolve("s3proxy.conf");
+    Files.writeString(props, String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + port,
+        "s3proxy.authorization=aws-v2-or-v4", "s3proxy.identity=" + ACCESS_KEY, "s3proxy.credential=" + SECRET,
+        "jclouds.provider=filesystem", "jclouds.filesystem.basedir=" + data, ""));
+    String jar = System.getProperty("s3proxy.jar");
+    assertTrue(jar != null && Files.exists(Path.of(jar)), "S3Proxy jar (failsafe system property s3proxy.jar): " + jar);
+    s3proxy = cli.startCommand(tmp, Map.of(), List.of("java", "-jar", jar, "--properties", props.toString()));
+    for (int i = 0; i < 600; i++) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return port;
+      } catch (java.io.IOException notYet) {
+        assertTrue(s3proxy.process().isAlive(), "S3Proxy exited: " + s3proxy.err());
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("S3Proxy did not listen on " + port + ": " + s3proxy.err());
+  }
+
+  /** S3A settings for an S3-compatible store, as in the README: no credentials in the file. */
+  private Path s3Conf(int port, String extra) throws Exception {
+    Path conf = tmp.resolve("s3-" + System.nanoTime() + ".conf");
+    Files.writeString(conf, "kpi.spark.conf {\n"
+        + "  \"spark.hadoop.fs.s3a.endpoint\" = \"http://127.0.0.1:" + port + "\"\n"
+        + "  \"spark.hadoop.fs.s3a.endpoint.region\" = \"us-east-1\"\n"
+        + "  \"spark.hadoop.fs.s3a.path.style.access\" = \"true\"\n"
+        + "  \"spark.hadoop.fs.s3a.connection.ssl.enabled\" = \"false\"\n"
+        + "}\n" + extra);
+    return conf;
+  }
+
+  @Test
+  void nightlyOnS3ThenSqlReadsTheSameTablesAsALocalRunWithoutLeakingTheSecret() throws Exception {
+    Reference ref = Reference.get();
+    KpiCli cli = new KpiCli(tmp.resolve("logs"));
+    int port = startS3Proxy(cli);
+
+    // Deliver the landing files to s3a://kpi/landing as an export job would.
+    Configuration hadoop = new Configuration();
+    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:" + port);
+    hadoop.set("fs.s3a.endpoint.region", "us-east-1");
+    hadoop.set("fs.s3a.path.style.access", "true");
+    hadoop.set("fs.s3a.connection.ssl.enabled", "false");
+    hadoop.set("fs.s3a.access.key", ACCESS_KEY);
+    hadoop.set("fs.s3a.secret.key", SECRET);
+    org.apache.hadoop.fs.Path landing = new org.apache.hadoop.fs.Path("s3a://kpi/landing");
+    try (FileSystem s3 = FileSystem.newInstance(landing.toUri(), hadoop)) {
+      s3.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(ref.landing.toUri()), landing);
+    }
+
+    Map<String, String> env = Map.of("KPI_LANDING", "s3a://kpi/landing", "KPI_WAREHOUSE", "s3a://kpi/warehouse",
+        "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET);
+    Path conf = s3Conf(port, "");
+    List<String> output = new ArrayList<>();
+    KpiCli.Run nightly = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY, "--conf", conf.toString(), "--verbose");
+    output.add(nightly.out() + nightly.err());
+    assertEquals(0, nightly.code(), nightly.err());
+    assertTrue(nightly.err().contains("s3a://kpi/warehouse"), nightly.err());
+
+    assertEquals(ref.checksums, cli.checksums(tmp, env, "--conf", conf.toString()));
+    KpiCli.Run where = cli.run(tmp, env, "sql", "SELECT count(*) AS files FROM ops.ingested_files WHERE path LIKE 's3a://kpi/landing/%'",
+        "--conf", conf.toString(), "--format", "csv");
+    output.add(where.out() + where.err());
+    assertEquals(0, where.code(), where.err());
+    assertFalse(where.out().contains("files\n0"), where.out());
+    assertTrue(Files.isDirectory(tmp.resolve("s3data/kpi/warehouse/kpi/account_mrr_monthly/_delta_log")),
+        "the tables are objects in the bucket");
+
+    // The store goes away: each step is tried twice (2 s apart), then the run fails clearly, exit 1.
+    s3proxy.kill();
+    s3proxy = null;
+    Path down = s3Conf(port, "kpi.ops.retry { attempts = 2, backoff-seconds = 1 }\n"
+        + "kpi.spark.conf { \"spark.hadoop.fs.s3a.retry.limit\" = \"1\", \"spark.hadoop.fs.s3a.attempts.maximum\" = \"1\" }\n");
+    KpiCli.Run failed = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY, "--conf", down.toString());
+    output.add(failed.out() + failed.err());
+    assertEquals(1, failed.code(), failed.err());
+    assertTrue(failed.err().contains("\nkpi: storage error: taking the warehouse lock failed 2 time(s), giving up: "
+        + "ConnectException: Connection refused"), failed.err());
+    assertTrue(failed.err().contains("transient storage error (attempt 1 of 2), retrying"), failed.err());
+
+    for (String o : output) {
+      assertFalse(o.contains(SECRET), "the secret key appears in the output:\n" + o);
+    }
+  }
+}
