@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "kpi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "KPI Lake: subscription KPIs on Spark and Delta Lake.",
-    subcommands = {NightlyCommand.class, BackfillCommand.class, SqlCommand.class, GenerateCommand.class, DemoCommand.class})
+    subcommands = {NightlyCommand.class, BackfillCommand.class, SqlCommand.class, DictionaryCommand.class, GenerateCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;

@@ -34,7 +34,8 @@ public final class ConfigLoader {
 
   /** Sub-trees whose keys are the user's own (free maps). */
   private static final Set<String> OPEN_MAPS = Set.of("kpi.spark.conf");
-  private static final Pattern OPEN_MAP_PATTERN = Pattern.compile("^kpi\\.feeds\\.[^.]+\\.[^.]+\\.columns\\..+");
+  private static final Pattern OPEN_MAP_PATTERN = Pattern.compile("^kpi\\.feeds\\.[^.]+\\.[^.]+\\.columns\\..+"
+      + "|^kpi\\.catalog\\.kpis\\..+");
   private static final Pattern SECRET = Pattern.compile(
       "(?i).*(secret|password|passwd|token|credential|access\\.key|session\\.key|\\.key$).*");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
@@ -136,7 +137,7 @@ public final class ConfigLoader {
         intAtLeast(c, "kpi.ops.retry.attempts", 1),
         doubleIn(c, "kpi.ops.retry.backoff-seconds", 0.0, 600.0));
     return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
-        gates(c), metrics, ops, policyHash(c));
+        gates(c), metrics, ops, catalog(c), policyHash(c));
   }
 
   /** The four components of the contract (columns of kpi.account_health), in column order. */
@@ -224,9 +225,62 @@ public final class ConfigLoader {
     return java.nio.file.Path.of(path).toAbsolutePath().normalize().toString();
   }
 
-  /** A short hash of the KPI-definition part of the configuration (metrics, currency). */
+  private static final Set<String> CATALOG_KPI_FIELDS = Set.of("definition", "formula", "target", "owner");
+
+  /**
+   * kpi.catalog: an entry for every curated table; KPI overrides only for real KPI columns
+   * ("table.column") and only with the fields definition, formula, target, owner.
+   */
+  private static KpiConfig.CatalogSettings catalog(Config c) {
+    java.util.List<io.kpilake.publish.KpiTable> tables = io.kpilake.metrics.KpiJob.MEASURED_TABLES;
+    Map<String, KpiConfig.CatalogTable> byTable = new TreeMap<>();
+    for (io.kpilake.publish.KpiTable t : tables) {
+      String base = "kpi.catalog.tables." + t.name();
+      if (!c.hasPath(base)) {
+        throw new ConfigError("missing configuration '" + base + "' (owner, data-source, frequency of kpi." + t.name() + ")");
+      }
+      byTable.put(t.name(), new KpiConfig.CatalogTable(nonBlank(c, base + ".owner"), nonBlank(c, base + ".data-source"),
+          nonBlank(c, base + ".frequency")));
+    }
+    for (String t : c.getConfig("kpi.catalog.tables").root().keySet()) {
+      if (!byTable.containsKey(t)) {
+        throw new ConfigError("unknown table 'kpi.catalog.tables." + t + "' (the kpi tables: " + byTable.keySet() + ")");
+      }
+    }
+    Map<String, KpiConfig.CatalogKpi> kpis = new TreeMap<>();
+    com.typesafe.config.ConfigObject obj = c.getObject("kpi.catalog.kpis");
+    for (String k : obj.keySet()) {
+      String key = "kpi.catalog.kpis.\"" + k + "\"";
+      int dot = k.indexOf('.');
+      if (dot < 0 || !io.kpilake.publish.KpiCatalog.isKpi(tables, k.substring(0, dot), k.substring(dot + 1))) {
+        throw new ConfigError("unknown KPI '" + key + "' (a key is \"<table>.<column>\" of a KPI column of a kpi table)");
+      }
+      if (!(obj.get(k) instanceof com.typesafe.config.ConfigObject)) {
+        throw bad(key, obj.get(k).render(ConfigRenderOptions.concise()), "an object { definition, formula, target, owner }");
+      }
+      Config e = ((com.typesafe.config.ConfigObject) obj.get(k)).toConfig();
+      for (String f : e.root().keySet()) {
+        if (!CATALOG_KPI_FIELDS.contains(f)) {
+          throw new ConfigError("unknown configuration key '" + key + "." + f + "' (fields: definition, formula, target, owner)");
+        }
+      }
+      kpis.put(k, new KpiConfig.CatalogKpi(optionalString(e, "definition"), optionalString(e, "formula"),
+          optionalString(e, "target"), optionalString(e, "owner")));
+    }
+    return new KpiConfig.CatalogSettings(nonBlank(c, "kpi.catalog.default-target"), Map.copyOf(byTable), Map.copyOf(kpis));
+  }
+
+  private static String optionalString(Config c, String key) {
+    return c.hasPath(key) ? c.getString(key) : null;
+  }
+
+  /**
+   * A short hash of the KPI-definition part of the configuration (metrics, currency, and the
+   * catalog: its targets and definitions are published with the numbers).
+   */
   static String policyHash(Config c) {
-    String canonical = sortedLines(c.getConfig("kpi.metrics")) + "\nreporting-currency=" + c.getString("kpi.reporting-currency");
+    String canonical = sortedLines(c.getConfig("kpi.metrics")) + "\nreporting-currency=" + c.getString("kpi.reporting-currency")
+        + "\n" + sortedLines(c.getConfig("kpi.catalog"));
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d).substring(0, 16);

@@ -16,7 +16,18 @@ public record KpiConfig(
     QualitySettings quality,
     MetricSettings metrics,
     OpsSettings ops,
+    CatalogSettings catalog,
     String policyHash) {
+
+  /** kpi.kpi_catalog: per table its data source, cadence and owner; per KPI ("table.column") overrides. */
+  public record CatalogSettings(String defaultTarget, Map<String, CatalogTable> tables, Map<String, CatalogKpi> kpis) {}
+
+  public record CatalogTable(String owner, String dataSource, String frequency) {}
+
+  /** Overrides for one KPI; null fields fall back to the column comment or the table's entry. */
+  public record CatalogKpi(String definition, String formula, String target, String owner) {
+    public static final CatalogKpi NONE = new CatalogKpi(null, null, null, null);
+  }
 
   public record SparkSettings(
       String master, String appName, int shufflePartitions, boolean uiEnabled, Map<String, String> conf) {}
@@ -86,21 +97,21 @@ public record KpiConfig(
 
   public KpiConfig withPaths(String landing, String warehouse) {
     return new KpiConfig(landing, warehouse, reportingCurrency, spark, ingest, feedRenames, quality, metrics, ops,
-        policyHash);
+        catalog, policyHash);
   }
 
   public KpiConfig withSpark(SparkSettings s, IngestSettings i) {
     return new KpiConfig(landingPath, warehousePath, reportingCurrency, s, i, feedRenames, quality, metrics, ops,
-        policyHash);
+        catalog, policyHash);
   }
 
   public KpiConfig withQuality(QualitySettings q) {
     return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, feedRenames, q, metrics, ops,
-        policyHash);
+        catalog, policyHash);
   }
 
   public KpiConfig withFeedRenames(Map<String, Map<String, String>> renames) {
     return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, renames, quality, metrics, ops,
-        policyHash);
+        catalog, policyHash);
   }
 }

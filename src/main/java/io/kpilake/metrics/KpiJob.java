@@ -41,9 +41,13 @@ public final class KpiJob {
   private final SparkSession spark;
   private final boolean recompute;
 
-  /** Every table this job publishes. */
-  public static final List<KpiTable> ALL_TABLES = java.util.stream.Stream.concat(KpiTables.REVENUE.stream(),
+  /** The tables of KPI values (each KPI column of them has a row in kpi.kpi_catalog). */
+  public static final List<KpiTable> MEASURED_TABLES = java.util.stream.Stream.concat(KpiTables.REVENUE.stream(),
       AccountKpiTables.ALL.stream()).toList();
+
+  /** Every table this job publishes: the measured tables and kpi.kpi_catalog. */
+  public static final List<KpiTable> ALL_TABLES = java.util.stream.Stream.concat(MEASURED_TABLES.stream(),
+      java.util.stream.Stream.of(io.kpilake.publish.KpiCatalog.TABLE)).toList();
 
   public KpiJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
     this(wh, cfg, run, steps, false);
@@ -138,6 +142,7 @@ public final class KpiJob {
               tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
           accountMonths, fx, cfg.metrics(), run.asOf());
       results.putAll(account);
+      results.put(io.kpilake.publish.KpiCatalog.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), MEASURED_TABLES));
       long healthRows = account.get(AccountKpiTables.ACCOUNT_HEALTH).count();
       accountStep.succeeded(null, healthRows, null, StepLog.count(healthRows) + " account health snapshots, "
           + AccountKpiTables.ALL.size() + " tables computed");
