@@ -9,6 +9,7 @@ import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
 import io.kpilake.ops.WarehouseLock;
+import io.kpilake.publish.report.ReportJob;
 import io.kpilake.spark.Warehouse;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -76,12 +77,17 @@ public final class NightlyJob {
       List<IngestJob.FeedResult> ingested = new IngestJob(wh, cfg, run, steps).run();
       QualityGates.enforce(QualityGates.ingest(ingested, cfg.quality()), cfg.quality(), steps.start("quality gates"),
           "ingest gates passed", "");
+      String report = null;
       if (kpis) {
         new KpiJob(wh, cfg, run, steps).recompute(backfillFrom != null).run();
+        report = writeReport(steps);
       }
+      io.kpilake.spark.JobCounter jobs = io.kpilake.spark.JobCounter.get();
       whole.succeeded(null, null, null, "run " + run.runId() + " finished"
-          + (backfillFrom == null ? "" : ": history from " + backfillFrom + " to " + asOf + " restated under the current definitions"));
-      return new Result(run, ingested);
+          + (backfillFrom == null ? "" : ": history from " + backfillFrom + " to " + asOf + " restated under the current definitions")
+          + String.format(java.util.Locale.ROOT, " (%d Spark jobs in this process; the first %.1f s after JVM start)",
+              jobs.jobs(), jobs.secondsToFirstJob()));
+      return new Result(run, ingested, report);
     } catch (RuntimeException e) {
       whole.end("failed", null, null, null, e.getMessage());
       throw e;
@@ -91,6 +97,23 @@ public final class NightlyJob {
       } finally {
         lock.close();
       }
+    }
+  }
+
+  /**
+   * The HTML report of the publication (see {@link ReportJob}). The tables are the product: a report
+   * that cannot be written is a failed "report" step and a warning, not a failed run.
+   */
+  private String writeReport(StepLog steps) {
+    StepLog.Step step = steps.start("report");
+    try {
+      String path = Retry.of(cfg.ops()).call("write the report", () -> new ReportJob(wh).run());
+      step.succeeded(null, null, null, path == null ? "nothing published yet" : "report " + path);
+      return path;
+    } catch (RuntimeException e) {
+      LOG.warn("the HTML report was not written (the KPI tables are published): {}", e.getMessage());
+      step.end("failed", null, null, null, e.getMessage());
+      return null;
     }
   }
 
@@ -104,6 +127,6 @@ public final class NightlyJob {
     }
   }
 
-  /** What a run did. */
-  public record Result(RunContext run, List<IngestJob.FeedResult> ingested) {}
+  /** What a run did; {@code report} is the HTML report's path (null when none was written). */
+  public record Result(RunContext run, List<IngestJob.FeedResult> ingested, String report) {}
 }

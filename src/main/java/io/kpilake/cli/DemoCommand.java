@@ -68,6 +68,9 @@ public final class DemoCommand implements Callable<Integer> {
             + "FROM ops.quarantine GROUP BY 1, 2, 3 ORDER BY records DESC LIMIT 15"), ResultFormatter.Format.table, 100, out);
     printKpiSummary(ctx, params.lastDay());
     out.println();
+    if (result.report() != null) {
+      out.println("Report (open in a browser, works offline): " + result.report());
+    }
     out.println("Try: bin/kpi sql \"SELECT * FROM kpi.mrr_movements_monthly ORDER BY month DESC, segment LIMIT 12\"");
     out.println("     bin/kpi sql \"SELECT account_id, owner, renewal_date, arr, health_score, bucket FROM kpi.value_at_risk "
         + "WHERE at_risk ORDER BY arr DESC LIMIT 10\"");

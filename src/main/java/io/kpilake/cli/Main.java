@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "kpi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "KPI Lake: subscription KPIs on Spark and Delta Lake.",
-    subcommands = {NightlyCommand.class, BackfillCommand.class, SqlCommand.class, DictionaryCommand.class, GenerateCommand.class, DemoCommand.class})
+    subcommands = {NightlyCommand.class, BackfillCommand.class, SqlCommand.class, ServeCommand.class, DictionaryCommand.class, BenchCommand.class, GenerateCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILURE = 1;
@@ -24,7 +24,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (nightly, backfill, sql, generate, demo)");
+    throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (nightly, backfill, sql, serve, dictionary, generate, demo)");
   }
 
   public static void main(String[] args) {

@@ -35,7 +35,9 @@ public final class Sessions {
     for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
       b = b.config(e.getKey(), e.getValue());
     }
-    return b.getOrCreate();
+    SparkSession spark = b.getOrCreate();
+    JobCounter.install(spark);
+    return spark;
   }
 
   /** Spark wants a default warehouse dir for CREATE DATABASE; our data never lives there. */

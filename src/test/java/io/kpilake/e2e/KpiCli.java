@@ -56,6 +56,21 @@ public final class KpiCli {
       return false;
     }
 
+    /** Waits until stdout contains {@code text} (or the process ends), at most {@code seconds}. */
+    public boolean awaitOut(String text, int seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (System.nanoTime() < deadline) {
+        if (read(outFile).contains(text)) {
+          return true;
+        }
+        if (!process.isAlive()) {
+          return read(outFile).contains(text);
+        }
+        Thread.sleep(100);
+      }
+      return false;
+    }
+
     /** SIGKILL: no shutdown hook, no finally block runs. */
     public void kill() throws InterruptedException {
       process.destroyForcibly();

@@ -1,0 +1,143 @@
+package io.kpilake.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The benchmark of one tier: generated landing data (fixed seed, 36 months), a full nightly run from
+ * an empty warehouse as of the day before the last, then an incremental night on a copy of that
+ * warehouse: the last day's deliveries plus late corrections to the previous month (0.5% of the
+ * accounts). Each run is a {@code bin/kpi} child process measured from outside ({@link ChildRun}).
+ */
+public final class Bench {
+  private static final Logger LOG = LoggerFactory.getLogger("io.kpilake.progress");
+  public static final LocalDate START = LocalDate.parse("2024-01-01");
+  public static final int MONTHS = 36;
+  public static final long SEED = 42;
+  public static final int USAGE_DAYS = 120;
+  public static final double LATE_SHARE = 0.005;
+
+  /** Tiers of the issue: accounts per tier. */
+  public enum Tier {
+    S(10_000), M(100_000), L(1_000_000);
+
+    public final int accounts;
+
+    Tier(int accounts) {
+      this.accounts = accounts;
+    }
+  }
+
+  /** What one tier measured: medians over the runs, and the runs themselves. */
+  public record TierResult(Tier tier, LocalDate lastDay, int lateCorrections, String generated, List<ChildRun> full,
+      List<ChildRun> incremental) {
+    public double median(List<ChildRun> runs, ToDoubleFunction<ChildRun> f) {
+      double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+      return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+  }
+
+  private final Path kpiHome;
+  private final Path work;
+  private final String driverMemory;
+
+  public Bench(Path kpiHome, Path work, String driverMemory) {
+    this.kpiHome = kpiHome;
+    this.work = work;
+    this.driverMemory = driverMemory;
+  }
+
+  public TierResult run(Tier tier, int runs) throws IOException, InterruptedException {
+    Path dir = work.resolve(tier.name());
+    Path landing = dir.resolve("landing");
+    Path logs = dir.resolve("logs");
+    LocalDate last = START.plusMonths(MONTHS).minusDays(1);
+    String signature = tier.accounts + "/" + MONTHS + "/" + SEED + "/" + START + "/" + USAGE_DAYS + "/" + LATE_SHARE;
+    Path marker = dir.resolve("landing.signature");
+    String generated;
+    Path summary = dir.resolve("landing.summary");
+    if (!Files.exists(marker) || !Files.readString(marker).equals(signature)) {
+      delete(landing);
+      LOG.info("bench {}: generating {} accounts x {} months (seed {})", tier, tier.accounts, MONTHS, SEED);
+      ChildRun gen = ChildRun.run(kpiHome, logs, Map.of(), "generate", "--accounts", String.valueOf(tier.accounts), "--months",
+          String.valueOf(MONTHS), "--seed", String.valueOf(SEED), "--start", START.toString(), "--usage-days",
+          String.valueOf(USAGE_DAYS), "--out", landing.toString());
+      check(gen, "generate");
+      int late = NextNight.writeLateCorrections(landing, last, tier.accounts, LATE_SHARE, SEED);
+      String gline = gen.stderr().lines().filter(l -> l.contains("generated ")).findFirst().orElse("").replaceFirst("^\\S+ ", "");
+      Files.writeString(summary, late + "\n" + gline);
+      Files.writeString(marker, signature);
+    }
+    List<String> s = Files.readAllLines(summary);
+    int late = Integer.parseInt(s.get(0).strip());
+    generated = s.size() > 1 ? s.get(1) : "";
+
+    List<ChildRun> full = new ArrayList<>();
+    List<ChildRun> incremental = new ArrayList<>();
+    for (int i = 1; i <= runs; i++) {
+      Path whFull = dir.resolve("wh-full");
+      delete(whFull);
+      LOG.info("bench {} run {}/{}: full nightly as of {} from an empty warehouse", tier, i, runs, last.minusDays(1));
+      ChildRun f = ChildRun.run(kpiHome, logs, env(landing, whFull), "nightly", "--as-of", last.minusDays(1).toString());
+      check(f, "full nightly");
+      full.add(f);
+      LOG.info("bench {} run {}/{}: full {} s; incremental night as of {} ({} late corrections)", tier, i, runs,
+          Math.round(f.wallSeconds()), last, late);
+      Path whInc = dir.resolve("wh-incremental");
+      delete(whInc);
+      copy(whFull, whInc);
+      ChildRun n = ChildRun.run(kpiHome, logs, env(landing, whInc), "nightly", "--as-of", last.toString());
+      check(n, "incremental nightly");
+      incremental.add(n);
+      LOG.info("bench {} run {}/{}: incremental {} s", tier, i, runs, Math.round(n.wallSeconds()));
+    }
+    return new TierResult(tier, last, late, generated, full, incremental);
+  }
+
+  private Map<String, String> env(Path landing, Path warehouse) {
+    return Map.of("KPI_LANDING", landing.toString(), "KPI_WAREHOUSE", warehouse.toString(), "KPI_DRIVER_MEMORY", driverMemory);
+  }
+
+  private static void check(ChildRun r, String what) {
+    if (r.exitCode() != 0) {
+      List<String> lines = r.stderr().lines().toList();
+      throw new IllegalStateException("bench: " + what + " exited " + r.exitCode() + ":\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+    }
+  }
+
+  static void delete(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path x : s.toList()) {
+        Path target = to.resolve(from.relativize(x).toString());
+        if (Files.isDirectory(x)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(x, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.kpilake.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code bin/kpi} command run as a child process, measured from outside: wall time, peak RSS
+ * (VmHWM of the JVM, which {@code bin/kpi} execs, polled from /proc), and what the run logged:
+ * its steps with their durations and its Spark job count.
+ */
+public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<String, Double> steps, long sparkJobs,
+    double secondsToFirstJob, String stderr) {
+
+  private static final Pattern STEP = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (.+?)\\s+(succeeded|skipped|failed)\\s+([\\d.]+) s\\b");
+  private static final Pattern JOBS = Pattern.compile("\\((\\d+) Spark jobs in this process; the first ([\\d.]+|NaN) s after JVM start\\)");
+
+  public static ChildRun run(Path kpiHome, Path logs, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(kpiHome.resolve("bin/kpi").toString());
+    cmd.addAll(List.of(args));
+    Files.createDirectories(logs);
+    Path out = logs.resolve(args[0] + "-" + System.nanoTime() + ".out");
+    Path err = Path.of(out.toString().replace(".out", ".err"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("KPI_SKIP_BUILD", "1");
+    pb.environment().putAll(env);
+    long start = System.nanoTime();
+    Process p = pb.start();
+    long peak = 0;
+    File status = new File("/proc/" + p.pid() + "/status");
+    while (p.isAlive()) {
+      peak = Math.max(peak, peakRss(status));
+      Thread.sleep(200);
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    String stderr = Files.readString(err, StandardCharsets.UTF_8);
+    Map<String, Double> steps = new LinkedHashMap<>();
+    long jobs = -1;
+    double first = Double.NaN;
+    for (String line : stderr.lines().toList()) {
+      Matcher m = STEP.matcher(line);
+      if (m.find()) {
+        steps.merge(m.group(1).strip(), Double.parseDouble(m.group(3)), Double::sum);
+      }
+      Matcher j = JOBS.matcher(line);
+      if (j.find()) {
+        jobs = Long.parseLong(j.group(1));
+        first = Double.parseDouble(j.group(2));
+      }
+    }
+    return new ChildRun(p.exitValue(), wall, peak, steps, jobs, first, stderr);
+  }
+
+  /** VmHWM (peak resident set) in bytes, 0 when the process is gone or /proc is not there. */
+  private static long peakRss(File status) {
+    try {
+      for (String line : Files.readAllLines(status.toPath())) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process ended between the check and the read
+    }
+    return 0;
+  }
+
+  /** Sum of the ingest steps' durations. */
+  public double ingestSeconds() {
+    return steps.entrySet().stream().filter(e -> e.getKey().startsWith("ingest ")).mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  public double step(String name) {
+    return steps.getOrDefault(name, Double.NaN);
+  }
+}

@@ -1,0 +1,87 @@
+package io.kpilake.bench;
+
+import io.kpilake.bench.Bench.TierResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bench/RESULTS.md}: a header (machine, versions, how to reproduce) written anew, and one
+ * section per tier, replaced when that tier is measured again and kept otherwise.
+ */
+public final class Results {
+  private static final Pattern SECTION = Pattern.compile("<!-- tier (\\w) begin -->.*?<!-- tier \\1 end -->\n", Pattern.DOTALL);
+  private static final List<String> STEPS = List.of("revenue kpis", "account kpis", "kpi quality gates", "publish", "report");
+
+  private Results() {}
+
+  public static void write(Path file, TierResult r, String machine, String versions) throws IOException {
+    Map<String, String> sections = new TreeMap<>(java.util.Comparator.comparing(t -> Bench.Tier.valueOf(t).ordinal()));
+    if (Files.exists(file)) {
+      Matcher m = SECTION.matcher(Files.readString(file));
+      while (m.find()) {
+        sections.put(m.group(1), m.group());
+      }
+    }
+    sections.put(r.tier().name(), section(r, machine));
+    StringBuilder b = new StringBuilder();
+    b.append("# Benchmark results\n\n")
+        .append("Written by `bin/kpi bench --tier <S|M|L> [--runs N]`; each tier's section is replaced when that tier is run ")
+        .append("again. Per tier: generated landing data (`bin/kpi generate`, seed ").append(Bench.SEED).append(", ").append(Bench.MONTHS)
+        .append(" months from ").append(Bench.START).append(", usage feed limited to the last ").append(Bench.USAGE_DAYS)
+        .append(" days so that it does not swamp the other feeds); a **full run**: `bin/kpi nightly` from an empty warehouse as of ")
+        .append("the day before the last; an **incremental night**: on a copy of that warehouse, `bin/kpi nightly` as of the last day, ")
+        .append("which ingests that day's deliveries plus late corrections to the previous month's invoice lines for ")
+        .append(String.format(Locale.ROOT, "%.1f%%", 100 * Bench.LATE_SHARE)).append(" of the accounts. Every run is a new process ")
+        .append("(`bin/kpi`, JVM start included), measured from outside: wall time, peak RSS (VmHWM), and what the run logs: ")
+        .append("its steps and its Spark job count. Figures are medians over the runs.\n\n")
+        .append("Versions: ").append(versions).append(".\n\n");
+    for (String s : sections.values()) {
+      b.append(s);
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, b.toString());
+  }
+
+  private static String section(TierResult r, String machine) {
+    StringBuilder b = new StringBuilder();
+    b.append("<!-- tier ").append(r.tier().name()).append(" begin -->\n");
+    b.append("## Tier ").append(r.tier().name()).append(": ").append(String.format(Locale.ROOT, "%,d", r.tier().accounts))
+        .append(" accounts x ").append(Bench.MONTHS).append(" months\n\n");
+    b.append("Measured ").append(LocalDate.now(java.time.ZoneOffset.UTC)).append(" on ").append(machine).append("; ")
+        .append(r.full().size()).append(" run(s). Data: ").append(r.generated().isBlank() ? "see bench logs" : r.generated())
+        .append(". Late corrections in the incremental night: ").append(r.lateCorrections()).append(".\n\n");
+    b.append("| measure | full run (empty warehouse) | incremental night |\n|---|---:|---:|\n");
+    row(b, r, "wall time, JVM start included", x -> x.wallSeconds(), "%.0f s");
+    row(b, r, "JVM start to first Spark job", x -> x.secondsToFirstJob(), "%.1f s");
+    row(b, r, "peak RSS", x -> x.peakRssBytes() / 1e9, "%.1f GB");
+    row(b, r, "Spark jobs", x -> x.sparkJobs(), "%.0f");
+    row(b, r, "ingest (all feeds)", ChildRun::ingestSeconds, "%.0f s");
+    for (String step : STEPS) {
+      row(b, r, "step: " + step, x -> x.step(step), "%.0f s");
+    }
+    double full = r.median(r.full(), ChildRun::wallSeconds);
+    double inc = r.median(r.incremental(), ChildRun::wallSeconds);
+    b.append("\nIncremental night vs full run: ").append(String.format(Locale.ROOT, "%.1fx", full / inc)).append(" faster.\n\n");
+    b.append("<!-- tier ").append(r.tier().name()).append(" end -->\n");
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, TierResult r, String name, ToDoubleFunction<ChildRun> f, String fmt) {
+    List<String> cells = new ArrayList<>();
+    for (List<ChildRun> runs : List.of(r.full(), r.incremental())) {
+      double v = r.median(runs, f);
+      cells.add(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, fmt, v));
+    }
+    b.append("| ").append(name).append(" | ").append(cells.get(0)).append(" | ").append(cells.get(1)).append(" |\n");
+  }
+}

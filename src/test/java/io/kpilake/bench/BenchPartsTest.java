@@ -1,0 +1,63 @@
+package io.kpilake.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench's pieces that need no Spark: late corrections and the results file. */
+class BenchPartsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void lateCorrectionsRepriceOneRecurringLinePerAccountOfThePreviousMonth() throws Exception {
+    Path nov = tmp.resolve("billing/invoice_lines/dt=2026-11-30");
+    Files.createDirectories(nov);
+    Files.writeString(nov.resolve("part-2026-11-30.csv"), String.join("\n",
+        "line_id,account_id,line_type,amount,updated_at",
+        "L1,A1,recurring,100.00,2026-11-30T01:00:00Z",
+        "L2,A1,recurring,50.00,2026-11-30T01:00:00Z", // A1 already picked
+        "L3,A2,one_time,10.00,2026-11-30T01:00:00Z", // not recurring
+        "L4,A3,recurring,20.00,2026-11-30T01:00:00Z") + "\n");
+    // 400 accounts x 0.5% = 2 corrections; the candidates are L1 (A1) and L4 (A3).
+    int n = NextNight.writeLateCorrections(tmp, LocalDate.parse("2026-12-31"), 400, 0.005, 42);
+    assertEquals(2, n);
+    List<String> lines = Files.readAllLines(tmp.resolve("billing/invoice_lines/dt=2026-12-31/late-corrections.csv"));
+    assertEquals("line_id,account_id,line_type,amount,updated_at", lines.get(0));
+    // 100.00 x 1.1 = 110.00 and 20.00 x 1.1 = 22.00, updated the morning of the night.
+    assertEquals(List.of("L1,A1,recurring,110.00,2026-12-31T06:00:00Z", "L4,A3,recurring,22.00,2026-12-31T06:00:00Z"),
+        lines.subList(1, 3).stream().sorted().toList());
+  }
+
+  @Test
+  void resultsKeepOtherTiersAndReplaceTheMeasuredOne() throws Exception {
+    Path file = tmp.resolve("RESULTS.md");
+    Map<String, Double> steps = new LinkedHashMap<>();
+    steps.put("ingest crm/accounts", 3.0);
+    steps.put("ingest billing/invoice_lines", 5.0);
+    steps.put("publish", 7.0);
+    ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, 500, 4.2, "");
+    ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, 300, 4.0, "");
+    Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(full), List.of(inc)),
+        "test machine", "v");
+    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S", List.of(full), List.of(inc)),
+        "test machine", "v");
+    ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, 300, 4.0, "");
+    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S2", List.of(full),
+        List.of(inc, slower, slower)), "test machine", "v");
+    String md = Files.readString(file);
+    assertTrue(md.contains("data M") && md.contains("data S2") && !md.contains("data S."), md);
+    assertTrue(md.indexOf("## Tier S") < md.indexOf("## Tier M"), "tiers in order");
+    assertTrue(md.contains("| ingest (all feeds) | 8 s | 8 s |"), md); // 3 + 5
+    assertTrue(md.contains("| Spark jobs | 500 | 300 |"), md);
+    // S: median incremental of 30, 60, 60 = 60 s; 120 / 60 = 2.0x.
+    assertTrue(md.contains("Incremental night vs full run: 2.0x faster."), md);
+  }
+}
