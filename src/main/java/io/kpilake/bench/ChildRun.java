@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * (VmHWM of the JVM, which {@code bin/kpi} execs, polled from /proc), and what the run logged:
  * its steps with their durations and its Spark job count.
  */
-public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<String, Double> steps, long sparkJobs,
-    double secondsToFirstJob, String stderr) {
+public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<String, Double> steps, Map<String, Long> stepJobs,
+    long sparkJobs, double secondsToFirstJob, String stderr) {
 
-  private static final Pattern STEP = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (.+?)\\s+(succeeded|skipped|failed)\\s+([\\d.]+) s\\b");
+  private static final Pattern STEP = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (.+?)\\s+(succeeded|skipped|failed)\\s+([\\d.]+) s(?:\\s+(\\d+) jobs)?");
   private static final Pattern JOBS = Pattern.compile("\\((\\d+) Spark jobs in this process; the first ([\\d.]+|NaN) s after JVM start\\)");
 
   public static ChildRun run(Path kpiHome, Path logs, Map<String, String> env, String... args) throws IOException, InterruptedException {
@@ -42,14 +42,22 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
       Thread.sleep(200);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    String stderr = Files.readString(err, StandardCharsets.UTF_8);
+    return parse(p.exitValue(), wall, peak, Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** Reads the steps (name, seconds, Spark jobs) and the run's job count from a run's stderr. */
+  static ChildRun parse(int exitCode, double wall, long peak, String stderr) {
     Map<String, Double> steps = new LinkedHashMap<>();
+    Map<String, Long> stepJobs = new LinkedHashMap<>();
     long jobs = -1;
     double first = Double.NaN;
     for (String line : stderr.lines().toList()) {
       Matcher m = STEP.matcher(line);
       if (m.find()) {
         steps.merge(m.group(1).strip(), Double.parseDouble(m.group(3)), Double::sum);
+        if (m.group(4) != null) {
+          stepJobs.merge(m.group(1).strip(), Long.parseLong(m.group(4)), Long::sum);
+        }
       }
       Matcher j = JOBS.matcher(line);
       if (j.find()) {
@@ -57,7 +65,7 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
         first = Double.parseDouble(j.group(2));
       }
     }
-    return new ChildRun(p.exitValue(), wall, peak, steps, jobs, first, stderr);
+    return new ChildRun(exitCode, wall, peak, steps, stepJobs, jobs, first, stderr);
   }
 
   /** VmHWM (peak resident set) in bytes, 0 when the process is gone or /proc is not there. */
@@ -81,5 +89,15 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
 
   public double step(String name) {
     return steps.getOrDefault(name, Double.NaN);
+  }
+
+  /** Spark jobs of the ingest steps together. */
+  public double ingestJobs() {
+    return stepJobs.entrySet().stream().filter(e -> e.getKey().startsWith("ingest ")).mapToLong(Map.Entry::getValue).sum();
+  }
+
+  public double jobs(String name) {
+    Long n = stepJobs.get(name);
+    return n == null ? Double.NaN : n;
   }
 }

@@ -66,8 +66,10 @@ public final class Results {
     row(b, r, "peak RSS", x -> x.peakRssBytes() / 1e9, "%.1f GB");
     row(b, r, "Spark jobs", x -> x.sparkJobs(), "%.0f");
     row(b, r, "ingest (all feeds)", ChildRun::ingestSeconds, "%.0f s");
+    row(b, r, "ingest (all feeds): Spark jobs", ChildRun::ingestJobs, "%.0f");
     for (String step : STEPS) {
       row(b, r, "step: " + step, x -> x.step(step), "%.0f s");
+      row(b, r, "step: " + step + ": Spark jobs", x -> x.jobs(step), "%.0f");
     }
     double full = r.median(r.full(), ChildRun::wallSeconds);
     double inc = r.median(r.incremental(), ChildRun::wallSeconds);

@@ -69,7 +69,8 @@ public final class DemoCommand implements Callable<Integer> {
     printKpiSummary(ctx, params.lastDay());
     out.println();
     if (result.report() != null) {
-      out.println("Report (open in a browser, works offline): " + result.report());
+      String report = result.report().contains(":") ? result.report() : Path.of(result.report()).toAbsolutePath().normalize().toString();
+      out.println("Report (open in a browser, works offline): " + report);
     }
     out.println("Try: bin/kpi sql \"SELECT * FROM kpi.mrr_movements_monthly ORDER BY month DESC, segment LIMIT 12\"");
     out.println("     bin/kpi sql \"SELECT account_id, owner, renewal_date, arr, health_score, bucket FROM kpi.value_at_risk "

@@ -37,6 +37,7 @@ public final class StepLog {
   public final class Step {
     private final String name;
     private final Instant started;
+    private final long jobsAtStart = io.kpilake.spark.JobCounter.get().jobs();
 
     private Step(String name, Instant started) {
       this.name = name;
@@ -57,7 +58,9 @@ public final class StepLog {
       rows.add(RowFactory.create(run.runId(), Date.valueOf(run.asOf()), name, status, Timestamp.from(started),
           Timestamp.from(finished), rowsIn, rowsOut, rowsQuarantined, run.policyHash(), message));
       double secs = Duration.between(started, finished).toMillis() / 1000.0;
-      String line = String.format(Locale.ROOT, "%-34s %-9s %6.1f s  %s", name, status, secs, message == null ? "" : message);
+      long jobs = io.kpilake.spark.JobCounter.get().jobs() - jobsAtStart;
+      String line = String.format(Locale.ROOT, "%-34s %-9s %6.1f s %4d jobs  %s", name, status, secs, jobs,
+          message == null ? "" : message);
       if ("failed".equals(status) || "refused".equals(status)) {
         LOG.error(line);
       } else {

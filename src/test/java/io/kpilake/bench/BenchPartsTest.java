@@ -37,19 +37,36 @@ class BenchPartsTest {
   }
 
   @Test
+  void aRunsStepsAndJobsAreReadFromItsLog() {
+    String log = String.join("\n",
+        "15:08:40 ingest crm/accounts                succeeded    5.1 s   28 jobs  1 files, 35 read = 35 accepted",
+        "15:08:45 ingest fx/rates                    succeeded    4.4 s   27 jobs  1 files, 2 read = 2 accepted",
+        "15:08:58 publish                            succeeded   18.2 s  150 jobs  published 15 tables",
+        "15:09:08 nightly                            succeeded  135.1 s  712 jobs  run r finished (712 Spark jobs in this process; "
+            + "the first 9.7 s after JVM start)");
+    ChildRun r = ChildRun.parse(0, 140, 1, log);
+    assertEquals(9.5, r.ingestSeconds(), 1e-9); // 5.1 + 4.4
+    assertEquals(55, r.ingestJobs()); // 28 + 27
+    assertEquals(150, r.jobs("publish"));
+    assertEquals(712, r.sparkJobs());
+    assertEquals(9.7, r.secondsToFirstJob());
+  }
+
+  @Test
   void resultsKeepOtherTiersAndReplaceTheMeasuredOne() throws Exception {
     Path file = tmp.resolve("RESULTS.md");
     Map<String, Double> steps = new LinkedHashMap<>();
     steps.put("ingest crm/accounts", 3.0);
     steps.put("ingest billing/invoice_lines", 5.0);
     steps.put("publish", 7.0);
-    ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, 500, 4.2, "");
-    ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, 300, 4.0, "");
+    Map<String, Long> jobs = Map.of("ingest crm/accounts", 20L, "ingest billing/invoice_lines", 30L, "publish", 90L);
+    ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, jobs, 500, 4.2, "");
+    ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, jobs, 300, 4.0, "");
     Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(full), List.of(inc)),
         "test machine", "v");
     Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S", List.of(full), List.of(inc)),
         "test machine", "v");
-    ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, 300, 4.0, "");
+    ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, jobs, 300, 4.0, "");
     Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S2", List.of(full),
         List.of(inc, slower, slower)), "test machine", "v");
     String md = Files.readString(file);
@@ -57,6 +74,8 @@ class BenchPartsTest {
     assertTrue(md.indexOf("## Tier S") < md.indexOf("## Tier M"), "tiers in order");
     assertTrue(md.contains("| ingest (all feeds) | 8 s | 8 s |"), md); // 3 + 5
     assertTrue(md.contains("| Spark jobs | 500 | 300 |"), md);
+    assertTrue(md.contains("| ingest (all feeds): Spark jobs | 50 | 50 |"), md); // 20 + 30
+    assertTrue(md.contains("| step: publish: Spark jobs | 90 | 90 |"), md);
     // S: median incremental of 30, 60, 60 = 60 s; 120 / 60 = 2.0x.
     assertTrue(md.contains("Incremental night vs full run: 2.0x faster."), md);
   }

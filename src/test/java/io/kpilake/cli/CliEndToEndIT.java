@@ -95,5 +95,8 @@ class CliEndToEndIT {
     assertTrue(demo.out().contains("Health back-test"), demo.out());
     assertTrue(demo.out().contains("Value at risk"), demo.out());
     assertTrue(tmp.resolve("warehouse/silver/invoice_lines/_delta_log").toFile().isDirectory());
+    String report = tmp.resolve("warehouse/reports/kpi-report-2024-03-31.html").toAbsolutePath().normalize().toString();
+    assertTrue(demo.out().contains("Report (open in a browser, works offline): "), demo.out());
+    assertTrue(java.nio.file.Files.readString(java.nio.file.Path.of(report)).contains("<h1>KPI Lake report</h1>"));
   }
 }

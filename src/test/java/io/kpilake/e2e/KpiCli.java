@@ -43,28 +43,22 @@ public final class KpiCli {
 
     /** Waits until stderr contains {@code text} (or the process ends), at most {@code seconds}. */
     public boolean awaitErr(String text, int seconds) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (System.nanoTime() < deadline) {
-        if (err().contains(text)) {
-          return true;
-        }
-        if (!process.isAlive()) {
-          return err().contains(text);
-        }
-        Thread.sleep(100);
-      }
-      return false;
+      return awaitIn(errFile, text, seconds);
     }
 
     /** Waits until stdout contains {@code text} (or the process ends), at most {@code seconds}. */
     public boolean awaitOut(String text, int seconds) throws InterruptedException {
+      return awaitIn(outFile, text, seconds);
+    }
+
+    private boolean awaitIn(Path file, String text, int seconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (System.nanoTime() < deadline) {
-        if (read(outFile).contains(text)) {
+        if (read(file).contains(text)) {
           return true;
         }
         if (!process.isAlive()) {
-          return read(outFile).contains(text);
+          return read(file).contains(text);
         }
         Thread.sleep(100);
       }
