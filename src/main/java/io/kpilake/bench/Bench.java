@@ -1,5 +1,7 @@
 package io.kpilake.bench;
 
+import io.kpilake.config.ConfigLoader;
+import io.kpilake.config.KpiConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,9 @@ public final class Bench {
   public static final long SEED = 42;
   public static final int USAGE_DAYS = 120;
   public static final double LATE_SHARE = 0.005;
+  /** The feeds the DuckDB peer reads (the revenue core needs no others). */
+  public static final List<String> PEER_FEEDS = List.of("crm/accounts", "billing/subscriptions", "billing/invoice_lines",
+      "payments/payment_events", "fx/rates");
 
   /** Tiers of the issue: accounts per tier. */
   public enum Tier {
@@ -41,11 +46,17 @@ public final class Bench {
 
   /** What one tier measured: medians over the runs, and the runs themselves. */
   public record TierResult(Tier tier, LocalDate lastDay, int lateCorrections, String generated, List<ChildRun> full,
-      List<ChildRun> incremental) {
+      List<ChildRun> incremental, List<DuckDbPeer.Timing> peer, DuckDbPeer.Comparison comparison) {
     public double median(List<ChildRun> runs, ToDoubleFunction<ChildRun> f) {
-      double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-      return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      return Bench.median(runs.stream().mapToDouble(f).toArray());
     }
+  }
+
+  /** The median of the values, NaN for none. */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private final Path kpiHome;
@@ -85,8 +96,8 @@ public final class Bench {
 
     List<ChildRun> full = new ArrayList<>();
     List<ChildRun> incremental = new ArrayList<>();
+    Path whFull = dir.resolve("wh-full");
     for (int i = 1; i <= runs; i++) {
-      Path whFull = dir.resolve("wh-full");
       delete(whFull);
       LOG.info("bench {} run {}/{}: full nightly as of {} from an empty warehouse", tier, i, runs, last.minusDays(1));
       ChildRun f = ChildRun.run(kpiHome, logs, env(landing, whFull), "nightly", "--as-of", last.minusDays(1).toString());
@@ -102,7 +113,54 @@ public final class Bench {
       incremental.add(n);
       LOG.info("bench {} run {}/{}: incremental {} s", tier, i, runs, Math.round(n.wallSeconds()));
     }
-    return new TierResult(tier, last, late, generated, full, incremental);
+    List<DuckDbPeer.Timing> peer = new ArrayList<>();
+    DuckDbPeer.Comparison comparison = peerRuns(dir, landing, whFull, logs, last.minusDays(1), runs, peer);
+    return new TierResult(tier, last, late, generated, full, incremental, peer, comparison);
+  }
+
+  /**
+   * The DuckDB peer on the full run's data and as-of date: {@code runs} timed runs, each in a new
+   * in-memory database with the measured runs' thread count, then its account_mrr_monthly compared
+   * with the full run's (exported to Parquet by a {@code bin/kpi sql} process).
+   */
+  private DuckDbPeer.Comparison peerRuns(Path dir, Path landing, Path whFull, Path logs, LocalDate asOf, int runs,
+      List<DuckDbPeer.Timing> timings) throws IOException, InterruptedException {
+    KpiConfig cfg = ConfigLoader.load(null, env(landing, whFull));
+    Path export = dir.resolve("spark-account-mrr-monthly");
+    delete(export);
+    ChildRun x = ChildRun.run(kpiHome, logs, env(landing, whFull), "sql",
+        "INSERT OVERWRITE DIRECTORY '" + export + "' USING parquet SELECT " + DuckDbPeer.COLUMNS + " FROM kpi.account_mrr_monthly");
+    check(x, "export of kpi.account_mrr_monthly");
+    Path spill = dir.resolve("duckdb-spill");
+    Files.createDirectories(spill);
+    try {
+      DuckDbPeer.Comparison comparison = null;
+      for (int i = 1; i <= runs; i++) {
+        DuckDbPeer db = DuckDbPeer.open(Runtime.getRuntime().availableProcessors(), duckDbMemory(driverMemory), spill);
+        try {
+          DuckDbPeer.Timing t = db.run(landing, asOf, cfg.reportingCurrency(), cfg.metrics().involuntaryWindowDays());
+          timings.add(t);
+          LOG.info("bench: DuckDB peer run {}/{}: {} s ({} s reading the feeds, {} s computing), {} rows", i, runs,
+              Math.round(t.totalSeconds()), Math.round(t.loadSeconds()), Math.round(t.computeSeconds()), t.rows());
+          if (i == runs) {
+            comparison = db.compare(export);
+          }
+        } finally {
+          db.close();
+        }
+      }
+      LOG.info("bench: account_mrr_monthly, DuckDB peer vs Spark: {}", comparison);
+      return comparison;
+    } catch (java.sql.SQLException e) {
+      throw new IOException("bench: DuckDB peer failed: " + e.getMessage(), e);
+    } finally {
+      delete(spill);
+    }
+  }
+
+  /** The Spark runs' heap as a DuckDB memory limit ("8g" -> "8GB"): both engines get the same memory. */
+  static String duckDbMemory(String jvmSize) {
+    return jvmSize.strip().toUpperCase(java.util.Locale.ROOT).replaceFirst("^(\\d+)([KMGT])$", "$1$2B");
   }
 
   private Map<String, String> env(Path landing, Path warehouse) {

@@ -87,6 +87,11 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     return steps.entrySet().stream().filter(e -> e.getKey().startsWith("ingest ")).mapToDouble(Map.Entry::getValue).sum();
   }
 
+  /** Sum of the named steps' durations (NaN when one is missing). */
+  public double stepsSeconds(List<String> names) {
+    return names.stream().mapToDouble(this::step).sum();
+  }
+
   public double step(String name) {
     return steps.getOrDefault(name, Double.NaN);
   }

@@ -74,8 +74,47 @@ public final class Results {
     double full = r.median(r.full(), ChildRun::wallSeconds);
     double inc = r.median(r.incremental(), ChildRun::wallSeconds);
     b.append("\nIncremental night vs full run: ").append(String.format(Locale.ROOT, "%.1fx", full / inc)).append(" faster.\n\n");
+    peer(b, r);
     b.append("<!-- tier ").append(r.tier().name()).append(" end -->\n");
     return b.toString();
+  }
+
+  /**
+   * The DuckDB peer next to the full run: reading the feeds it needs vs Spark's ingest of the same
+   * feeds, its revenue core vs the {@code revenue kpis} step, and the row-for-row comparison.
+   */
+  static void peer(StringBuilder b, TierResult r) {
+    if (r.peer().isEmpty()) {
+      return;
+    }
+    double load = Bench.median(r.peer().stream().mapToDouble(DuckDbPeer.Timing::loadSeconds).toArray());
+    double compute = Bench.median(r.peer().stream().mapToDouble(DuckDbPeer.Timing::computeSeconds).toArray());
+    double ingest = r.median(r.full(), x -> x.stepsSeconds(Bench.PEER_FEEDS.stream().map(f -> "ingest " + f).toList()));
+    double revenue = r.median(r.full(), x -> x.step("revenue kpis"));
+    b.append("### DuckDB peer (revenue core: `account_mrr_monthly` with movements and churn type, 1/3/12-month retention ")
+        .append("components, churn split), same landing files and as-of date as the full run\n\n")
+        .append("| work | Spark full run | DuckDB peer | Spark / DuckDB |\n|---|---:|---:|---:|\n");
+    ratioRow(b, "read and validate " + String.join(", ", Bench.PEER_FEEDS) + " (Spark: their ingest steps)", ingest, load);
+    ratioRow(b, "revenue core (Spark: step `revenue kpis`)", revenue, compute);
+    ratioRow(b, "both", ingest + revenue, load + compute);
+    DuckDbPeer.Comparison c = r.comparison();
+    b.append("\n`account_mrr_monthly`, all contract columns, row for row: DuckDB ").append(String.format(Locale.ROOT, "%,d", c.peerRows()))
+        .append(" rows, Spark ").append(String.format(Locale.ROOT, "%,d", c.sparkRows())).append(" rows: ");
+    if (c.identical()) {
+      b.append("**identical**.\n\n");
+    } else {
+      b.append("**").append(c.onlyInPeer()).append(" rows only in DuckDB, ").append(c.onlyInSpark()).append(" only in Spark**:\n\n");
+      for (String e : c.examples()) {
+        b.append("    ").append(e).append('\n');
+      }
+      b.append('\n');
+    }
+  }
+
+  private static void ratioRow(StringBuilder b, String what, double spark, double duck) {
+    b.append("| ").append(what).append(" | ").append(String.format(Locale.ROOT, "%.1f s", spark)).append(" | ")
+        .append(String.format(Locale.ROOT, "%.1f s", duck)).append(" | ")
+        .append(duck > 0 ? String.format(Locale.ROOT, "%.0fx", spark / duck) : "n/a").append(" |\n");
   }
 
   private static void row(StringBuilder b, TierResult r, String name, ToDoubleFunction<ChildRun> f, String fmt) {

@@ -38,7 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
     Bench.TierResult r = new Bench(home, work.toAbsolutePath(), driverMemory).run(tier, runs);
     io.kpilake.bench.Results.write(file, r, machine(), versions());
     System.out.println("bench " + tier + ": full " + Math.round(r.median(r.full(), x -> x.wallSeconds())) + " s, incremental "
-        + Math.round(r.median(r.incremental(), x -> x.wallSeconds())) + " s; results in " + file);
+        + Math.round(r.median(r.incremental(), x -> x.wallSeconds())) + " s; DuckDB peer's account_mrr_monthly "
+        + (r.comparison().identical() ? "identical to Spark's" : "DIFFERS from Spark's: " + r.comparison()) + "; results in " + file);
     return Main.OK;
   }
 

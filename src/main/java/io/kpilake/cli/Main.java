@@ -99,6 +99,8 @@ public final class Main implements Runnable {
   static void verbose(boolean on) {
     if (on) {
       Configurator.setRootLevel(Level.INFO);
+      // Our own detail: per-phase timings of ingest, Spark jobs by source at the end of a run.
+      Configurator.setLevel("io.kpilake", Level.DEBUG);
     }
   }
 

@@ -3,7 +3,6 @@ package io.kpilake.cli;
 import io.kpilake.config.KpiConfig;
 import io.kpilake.spark.Warehouse;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -49,12 +48,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     }
     AppContext base = common.context(true);
     KpiConfig cfg = base.config;
-    Map<String, String> conf = new LinkedHashMap<>(cfg.spark().conf());
-    conf.put("spark.connect.grpc.binding.address", host);
-    conf.put("spark.connect.grpc.binding.port", String.valueOf(port));
-    KpiConfig.SparkSettings s = cfg.spark();
-    AppContext ctx = AppContext.of(cfg.withSpark(new KpiConfig.SparkSettings(s.master(), s.appName() + " (serve)",
-        s.shufflePartitions(), s.uiEnabled(), conf), cfg.ingest()));
+    AppContext ctx = AppContext.of(cfg.withSparkConf(" (serve)",
+        Map.of("spark.connect.grpc.binding.address", host, "spark.connect.grpc.binding.port", String.valueOf(port))));
     Warehouse wh = ctx.warehouse(); // registers every table of the latest publication and the roll-up views
     SparkConnectService.start(wh.spark().sparkContext());
     ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {

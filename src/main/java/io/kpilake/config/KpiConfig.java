@@ -105,6 +105,14 @@ public record KpiConfig(
         catalog, policyHash);
   }
 
+  /** The same configuration with more Spark settings (they win over configured ones) and a suffix to the app name. */
+  public KpiConfig withSparkConf(String appNameSuffix, Map<String, String> more) {
+    Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
+    conf.putAll(more);
+    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(),
+        java.util.Collections.unmodifiableMap(conf)), ingest);
+  }
+
   public KpiConfig withQuality(QualitySettings q) {
     return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, feedRenames, q, metrics, ops,
         catalog, policyHash);

@@ -90,28 +90,41 @@ public final class Publisher {
         .mode("append").save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
   }
 
-  /** Table name -> Delta version of the latest complete publication (empty when none). */
-  public static Map<String, Long> latestPublication(Warehouse wh) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
-      return out;
-    }
-    Dataset<Row> p = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF();
-    for (Row r : p.filter(col("published_at").equalTo(p.agg(org.apache.spark.sql.functions.max("published_at")).first().get(0)))
-        .select("table_name", "version").collectAsList()) {
-      out.put(r.getString(0), r.getLong(1));
-    }
-    return out;
-  }
+  /** A complete publication: the run that made it, its as-of date and the Delta version of every table. */
+  public record Publication(String runId, java.time.LocalDate asOf, Map<String, Long> versions) {}
 
-  /** The as-of date of the latest complete publication, or null when nothing was published. */
-  public static java.time.LocalDate publishedAsOf(Warehouse wh) {
+  /**
+   * The latest complete publication (the rows of {@code ops.published_versions} with the greatest
+   * {@code published_at}), or null when nothing was published: one read serves the run id, the
+   * as-of date and the versions.
+   */
+  public static Publication latest(Warehouse wh) {
     if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
       return null;
     }
     Dataset<Row> p = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF();
-    Row last = p.orderBy(col("published_at").desc()).select("as_of_date").limit(1).collectAsList().stream().findFirst().orElse(null);
-    return last == null ? null : last.getDate(0).toLocalDate();
+    List<Row> rows = p.filter(col("published_at").equalTo(p.agg(org.apache.spark.sql.functions.max("published_at")).first().get(0)))
+        .select("table_name", "version", "run_id", "as_of_date").collectAsList();
+    if (rows.isEmpty()) {
+      return null;
+    }
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (Row r : rows) {
+      versions.put(r.getString(0), r.getLong(1));
+    }
+    return new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions));
+  }
+
+  /** Table name -> Delta version of the latest complete publication (empty when none). */
+  public static Map<String, Long> latestPublication(Warehouse wh) {
+    Publication p = latest(wh);
+    return p == null ? Map.of() : p.versions();
+  }
+
+  /** The as-of date of the latest complete publication, or null when nothing was published. */
+  public static java.time.LocalDate publishedAsOf(Warehouse wh) {
+    Publication p = latest(wh);
+    return p == null ? null : p.asOf();
   }
 
   /** The latest Delta version of every published table (empty for tables never created). */

@@ -62,13 +62,13 @@ class BenchPartsTest {
     Map<String, Long> jobs = Map.of("ingest crm/accounts", 20L, "ingest billing/invoice_lines", 30L, "publish", 90L);
     ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, jobs, 500, 4.2, "");
     ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, jobs, 300, 4.0, "");
-    Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(full), List.of(inc)),
+    Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(full), List.of(inc), List.of(), null),
         "test machine", "v");
-    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S", List.of(full), List.of(inc)),
+    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S", List.of(full), List.of(inc), List.of(), null),
         "test machine", "v");
     ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, jobs, 300, 4.0, "");
     Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S2", List.of(full),
-        List.of(inc, slower, slower)), "test machine", "v");
+        List.of(inc, slower, slower), List.of(), null), "test machine", "v");
     String md = Files.readString(file);
     assertTrue(md.contains("data M") && md.contains("data S2") && !md.contains("data S."), md);
     assertTrue(md.indexOf("## Tier S") < md.indexOf("## Tier M"), "tiers in order");
@@ -78,5 +78,43 @@ class BenchPartsTest {
     assertTrue(md.contains("| step: publish: Spark jobs | 90 | 90 |"), md);
     // S: median incremental of 30, 60, 60 = 60 s; 120 / 60 = 2.0x.
     assertTrue(md.contains("Incremental night vs full run: 2.0x faster."), md);
+  }
+
+  @Test
+  void thePeerSectionGivesTheRatiosAndTheComparison() {
+    Map<String, Double> steps = new LinkedHashMap<>();
+    steps.put("ingest crm/accounts", 3.0);
+    steps.put("ingest crm/activities", 50.0); // not a feed of the peer: left out
+    steps.put("ingest billing/subscriptions", 2.0);
+    steps.put("ingest billing/invoice_lines", 5.0);
+    steps.put("ingest payments/payment_events", 4.0);
+    steps.put("ingest fx/rates", 1.0);
+    steps.put("revenue kpis", 13.0);
+    ChildRun full = new ChildRun(0, 120, 1, steps, Map.of(), 500, 4.2, "");
+    List<DuckDbPeer.Timing> peer = List.of(new DuckDbPeer.Timing(1.0, 0.5, 10), new DuckDbPeer.Timing(2.0, 1.0, 10),
+        new DuckDbPeer.Timing(1.5, 0.4, 10));
+    StringBuilder b = new StringBuilder();
+    Results.peer(b, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 0, "", List.of(full), List.of(full), peer,
+        new DuckDbPeer.Comparison(10, 10, 0, 0, List.of())));
+    String md = b.toString();
+    // Spark reads the five feeds in 3 + 2 + 5 + 4 + 1 = 15 s; DuckDB's median load is 1.5 s: 10x.
+    assertTrue(md.contains("(Spark: their ingest steps) | 15.0 s | 1.5 s | 10x |"), md);
+    // Revenue core: 13 s vs the median compute of 0.5, 1.0, 0.4 = 0.5 s: 26x; both: 28 / 2.0 = 14x.
+    assertTrue(md.contains("revenue kpis`) | 13.0 s | 0.5 s | 26x |"), md);
+    assertTrue(md.contains("| both | 28.0 s | 2.0 s | 14x |"), md);
+    assertTrue(md.contains("DuckDB 10 rows, Spark 10 rows: **identical**."), md);
+
+    StringBuilder d = new StringBuilder();
+    Results.peer(d, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 0, "", List.of(full), List.of(full), peer,
+        new DuckDbPeer.Comparison(10, 9, 1, 0, List.of("only_in_peer: account_id=A1"))));
+    assertTrue(d.toString().contains("**1 rows only in DuckDB, 0 only in Spark**") && d.toString().contains("only_in_peer: account_id=A1"),
+        d.toString());
+  }
+
+  @Test
+  void thePeerGetsTheSparkRunsMemory() {
+    assertEquals("8GB", Bench.duckDbMemory("8g"));
+    assertEquals("512MB", Bench.duckDbMemory("512M"));
+    assertEquals("8GB", Bench.duckDbMemory("8GB"));
   }
 }

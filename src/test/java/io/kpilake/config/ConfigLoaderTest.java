@@ -34,6 +34,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void extraSparkSettingsWinAndTheRestIsKept() throws IOException {
+    KpiConfig c = ConfigLoader.load(conf("kpi.spark.conf { \"spark.a\" = \"1\", \"spark.b\" = \"2\" }"), Map.of())
+        .withSparkConf(" (serve)", Map.of("spark.b", "3", "spark.c", "4"));
+    assertEquals(Map.of("spark.a", "1", "spark.b", "3", "spark.c", "4"), c.spark().conf());
+    assertEquals("kpi-lake (serve)", c.spark().appName());
+    assertEquals(8, c.spark().shufflePartitions());
+    assertEquals("USD", c.reportingCurrency());
+  }
+
+  @Test
   void layeringIsDefaultsThenFileThenEnvironment() throws IOException {
     File f = conf("kpi.landing.path = /from/file\nkpi.warehouse.path = /wh/file\nkpi.spark.shuffle-partitions = 3");
     KpiConfig c = ConfigLoader.load(f, Map.of("KPI_LANDING", "s3a://bucket/landing", "KPI_SPARK_MASTER", "spark://h:7077"));

@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -54,27 +53,28 @@ public record ReportData(
   static final int MONTHS = 12;
   static final int COHORTS = 12;
   static final int TOP_AT_RISK = 10;
+  /** The published tables the report reads (each as the temporary view {@code report_<table>}). */
+  static final List<String> TABLES = List.of("mrr_movements_monthly", "retention", "cohort_matrix", "churn_monthly",
+      "account_health", "health_backtest", "value_at_risk", "value_at_risk_summary");
 
   /**
    * Reads the report's figures from the latest publication of {@code wh}; null when nothing is
    * published yet.
    */
   public static ReportData load(Warehouse wh) {
-    Map<String, Long> versions = Publisher.latestPublication(wh);
-    LocalDate asOf = Publisher.publishedAsOf(wh);
-    if (versions.isEmpty() || asOf == null) {
+    Publisher.Publication published = Publisher.latest(wh);
+    if (published == null || !published.versions().keySet().containsAll(TABLES)) {
       return null;
     }
     SparkSession spark = wh.spark();
-    for (Map.Entry<String, Long> e : versions.entrySet()) {
-      spark.read().format("delta").option("versionAsOf", e.getValue()).load(wh.path("kpi", e.getKey()))
-          .createOrReplaceTempView("report_" + e.getKey());
+    for (String table : TABLES) {
+      spark.read().format("delta").option("versionAsOf", published.versions().get(table)).load(wh.path("kpi", table))
+          .createOrReplaceTempView("report_" + table);
     }
+    LocalDate asOf = published.asOf();
     spark.sparkContext().setJobGroup("report", "HTML report as of " + asOf, false);
     try {
-      Row last = spark.read().format("delta").load(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS))
-          .selectExpr("max_by(run_id, published_at)").first();
-      return read(spark, asOf, last.getString(0));
+      return read(spark, asOf, published.runId());
     } finally {
       spark.sparkContext().clearJobGroup();
     }
