@@ -87,7 +87,7 @@ public final class NightlyJob {
           + (backfillFrom == null ? "" : ": history from " + backfillFrom + " to " + asOf + " restated under the current definitions")
           + String.format(java.util.Locale.ROOT, " (%d Spark jobs in this process; the first %.1f s after JVM start)",
               jobs.jobs(), jobs.secondsToFirstJob()));
-      LoggerFactory.getLogger(io.kpilake.spark.JobCounter.class).debug("Spark jobs by source (--verbose):{}", jobs.topSources(25));
+      LoggerFactory.getLogger(io.kpilake.spark.JobCounter.class).debug("Spark jobs by source (--verbose):{}", jobs.topSources(40));
       return new Result(run, ingested, report);
     } catch (RuntimeException e) {
       whole.end("failed", null, null, null, e.getMessage());

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * data-quality gate failed (or a file was refused) and nothing was published; 1 any other failure.
  * Errors are one line on stderr first, details after.
  */
-@Command(name = "kpi", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "kpi", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
     description = "KPI Lake: subscription KPIs on Spark and Delta Lake.",
     subcommands = {NightlyCommand.class, BackfillCommand.class, SqlCommand.class, ServeCommand.class, DictionaryCommand.class, BenchCommand.class, GenerateCommand.class, DemoCommand.class})
 public final class Main implements Runnable {

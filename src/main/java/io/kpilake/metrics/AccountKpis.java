@@ -18,7 +18,8 @@ import org.apache.spark.sql.Row;
 /**
  * Sections 5-7 of kpis.md from silver and the account-month revenue: health scores (every month
  * end and the as-of date), the back-test, value at risk, payments and support. Pure composition:
- * {@link KpiJob} checks and publishes.
+ * {@link KpiJob} checks and publishes. Every table is a lazy local checkpoint, filled by the first
+ * job that reads it (KpiJob counts the tables in map order: the health table comes first).
  */
 public final class AccountKpis {
   private AccountKpis() {}
@@ -36,24 +37,24 @@ public final class AccountKpis {
             in.payments(), in.ticketsFeedPresent()), h, asOf)
         .andThen(AccountHealth.scores(h))
         .apply(base)
-        .localCheckpoint(true);
+        .localCheckpoint(false);
     Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     out.put(AccountKpiTables.ACCOUNT_HEALTH, health);
     out.put(AccountKpiTables.HEALTH_BACKTEST,
-        HealthBacktest.backtest(accountMonths, asOf, h.backtestHorizonDays()).apply(health).localCheckpoint(true));
+        HealthBacktest.backtest(accountMonths, asOf, h.backtestHorizonDays()).apply(health).localCheckpoint(false));
     Dataset<Row> coveringAtD = PointInTimeMrr.coveringLines(in.subVersions(), asOf, 0).apply(in.lineVersions())
         .filter(col("snapshot_date").equalTo(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(asOf))));
     Dataset<Row> var = ValueAtRisk.withRenewalDate(coveringAtD)
         .andThen(ValueAtRisk.valueAtRisk(asOf, m.varHorizonsDays()))
         .apply(health.filter(col("snapshot_date").equalTo(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(asOf)))))
-        .localCheckpoint(true);
+        .localCheckpoint(false);
     out.put(AccountKpiTables.VALUE_AT_RISK, var);
-    out.put(AccountKpiTables.VALUE_AT_RISK_SUMMARY, ValueAtRisk.summary(m.varHorizonsDays()).apply(var).localCheckpoint(true));
+    out.put(AccountKpiTables.VALUE_AT_RISK_SUMMARY, ValueAtRisk.summary(m.varHorizonsDays()).apply(var).localCheckpoint(false));
     out.put(AccountKpiTables.PAYMENTS_MONTHLY,
-        PaymentMetrics.paymentsMonthly(fx, asOf, m.recoveryWindowDays()).apply(in.payments()).localCheckpoint(true));
+        PaymentMetrics.paymentsMonthly(fx, asOf, m.recoveryWindowDays()).apply(in.payments()).localCheckpoint(false));
     Dataset<Row> currentTickets = in.ticketVersions().filter(col("_is_current"));
     out.put(AccountKpiTables.SUPPORT_MONTHLY, SupportMetrics.supportMonthly(asOf)
-        .apply(RevenueModel.withCrmAttributes(in.accountVersions()).apply(currentTickets)).localCheckpoint(true));
+        .apply(RevenueModel.withCrmAttributes(in.accountVersions()).apply(currentTickets)).localCheckpoint(false));
     return out;
   }
 }

@@ -67,9 +67,22 @@ public final class KpiJob {
     return new KpiJob(wh, cfg, run, steps, always);
   }
 
+  /**
+   * Silver tables that many KPI queries read. Each read of a Delta table in a query costs a Spark job
+   * of its own (Delta's "Filtering files for query"), so these are read once per run into a lazy
+   * local checkpoint (memory, spilling to the executors' disks). Activities and usage, the large
+   * feeds, are read once each and stay plain Delta scans.
+   */
+  private static final java.util.Set<FeedSpec> READ_ONCE = java.util.Set.of(Feeds.INVOICE_LINES, Feeds.SUBSCRIPTIONS,
+      Feeds.PAYMENT_EVENTS, Feeds.ACCOUNTS, Feeds.FX_RATES, Feeds.TICKETS);
+  private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.HashMap<>();
+
   private Dataset<Row> silver(FeedSpec feed) {
-    SilverTables.ensure(wh, feed);
-    return wh.table("silver", feed.tableName()).toDF();
+    return silverReads.computeIfAbsent(feed, f -> {
+      SilverTables.ensure(wh, f);
+      Dataset<Row> table = wh.table("silver", f.tableName()).toDF();
+      return READ_ONCE.contains(f) ? table.localCheckpoint(false) : table;
+    });
   }
 
   /** What the run reads: silver versions, as-of date and policy. Same inputs, same outputs. */
@@ -77,7 +90,7 @@ public final class KpiJob {
     StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash());
     for (FeedSpec f : Feeds.ALL) {
       SilverTables.ensure(wh, f);
-      sb.append(';').append(f.tableName()).append('=').append(wh.table("silver", f.tableName()).history(1).first().getLong(0));
+      sb.append(';').append(f.tableName()).append('=').append(wh.version("silver", f.tableName()));
     }
     return sb.toString();
   }
@@ -113,24 +126,26 @@ public final class KpiJob {
 
       // Account-month revenue, computed once: the KPIs build on it and the accounts-covered gate checks
       // that no later step loses an account of it.
-      Dataset<Row> revenue = accountMonthRevenue(priced, fx, run.asOf()).localCheckpoint(true);
+      // Checkpoints are lazy: the row counts below materialize each one in the job that counts it.
+      Dataset<Row> revenue = accountMonthRevenue(priced, fx, run.asOf()).localCheckpoint(false);
       Dataset<Row> accountMonths = accountMonthsFromRevenue(revenue, subs, payments, silver(Feeds.ACCOUNTS), run.asOf(),
-          cfg.metrics().involuntaryWindowDays()).localCheckpoint(true);
+          cfg.metrics().involuntaryWindowDays()).localCheckpoint(false);
 
       Map<KpiTable, Dataset<Row>> results = new LinkedHashMap<>();
       results.put(KpiTables.ACCOUNT_MRR_MONTHLY, accountMonths);
-      results.put(KpiTables.MRR_MOVEMENTS_MONTHLY, MrrMetrics.movementsMonthly().apply(accountMonths).localCheckpoint(true));
-      results.put(KpiTables.RETENTION, RetentionMetrics.retention(1, 3, 12).apply(accountMonths).localCheckpoint(true));
-      results.put(KpiTables.COHORT_MATRIX, RetentionMetrics.cohortMatrix().apply(accountMonths).localCheckpoint(true));
-      results.put(KpiTables.CHURN_MONTHLY, ChurnMetrics.churnMonthly().apply(accountMonths).localCheckpoint(true));
+      results.put(KpiTables.MRR_MOVEMENTS_MONTHLY, MrrMetrics.movementsMonthly().apply(accountMonths).localCheckpoint(false));
+      results.put(KpiTables.RETENTION, RetentionMetrics.retention(1, 3, 12).apply(accountMonths).localCheckpoint(false));
+      results.put(KpiTables.COHORT_MATRIX, RetentionMetrics.cohortMatrix().apply(accountMonths).localCheckpoint(false));
+      results.put(KpiTables.CHURN_MONTHLY, ChurnMetrics.churnMonthly().apply(accountMonths).localCheckpoint(false));
       results.put(KpiTables.LTV, LtvMetrics.ltv(run.asOf(), cfg.metrics().grossMargin(), cfg.metrics().maxLifetimeMonths())
-          .apply(accountMonths).localCheckpoint(true));
+          .apply(accountMonths).localCheckpoint(false));
       Dataset<Row> pricedPayments = payments.join(unpriceable(payments, fx), new String[] {"currency"}, "left_anti");
-      results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths).localCheckpoint(true));
+      results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths).localCheckpoint(false));
       results.put(KpiTables.RENEWALS_MONTHLY, RenewalMetrics.renewalsMonthly(fx, run.asOf())
-          .apply(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)).apply(priced)).localCheckpoint(true));
+          .apply(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)).apply(priced)).localCheckpoint(false));
 
-      long accountMonthRows = accountMonths.count();
+      Map<String, Long> published = countRows(results);
+      long accountMonthRows = published.get(KpiTables.ACCOUNT_MRR_MONTHLY.name());
       revenueStep.succeeded(null, accountMonthRows, null, StepLog.count(accountMonthRows) + " account-months, "
           + KpiTables.REVENUE.size() + " tables computed" + (fxNotes.isEmpty() ? "" : "; " + String.join("; ", fxNotes)));
 
@@ -143,14 +158,13 @@ public final class KpiJob {
           accountMonths, fx, cfg.metrics(), run.asOf());
       results.putAll(account);
       results.put(io.kpilake.publish.KpiCatalog.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), MEASURED_TABLES));
-      long healthRows = account.get(AccountKpiTables.ACCOUNT_HEALTH).count();
+      Map<KpiTable, Dataset<Row>> accountAndCatalog = new LinkedHashMap<>(account);
+      accountAndCatalog.put(io.kpilake.publish.KpiCatalog.TABLE, results.get(io.kpilake.publish.KpiCatalog.TABLE));
+      published.putAll(countRows(accountAndCatalog));
+      long healthRows = published.get(AccountKpiTables.ACCOUNT_HEALTH.name());
       accountStep.succeeded(null, healthRows, null, StepLog.count(healthRows) + " account health snapshots, "
           + AccountKpiTables.ALL.size() + " tables computed");
 
-      Map<String, Long> published = new LinkedHashMap<>();
-      for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
-        published.put(e.getKey().name(), e.getValue().count());
-      }
       StepLog.Step gateStep = steps.start("kpi quality gates");
       spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);
       List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results));
@@ -182,6 +196,16 @@ public final class KpiJob {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * Rows per table, in the map's order: one job each, which also fills the table's lazy local
+   * checkpoint (so a table that later ones build on comes first).
+   */
+  private static Map<String, Long> countRows(Map<KpiTable, Dataset<Row>> tables) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    tables.forEach((t, rows) -> out.put(t.name(), rows.count()));
+    return out;
   }
 
   /** kpi.account_mrr_monthly from priced MRR lines ({@link RevenueModel#mrrLines}) and silver tables. */

@@ -46,7 +46,7 @@ public final class Publisher {
     if (!wh.exists("kpi", t.name())) {
       return null;
     }
-    return wh.table("kpi", t.name()).detail().select("properties").first().<String, String>getJavaMap(0).get("kpi.inputs");
+    return wh.properties("kpi", t.name()).get("kpi.inputs");
   }
 
   /** {@code delta.`<path>`}: DDL goes to the table itself, whatever {@code kpi.<name>} points at. */
@@ -74,7 +74,7 @@ public final class Publisher {
     StringBuilder sb = new StringBuilder();
     props.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append("'").append(k).append("' = '").append(v.replace("'", "")).append("'"));
     wh.spark().sql("ALTER TABLE " + byPath(wh, t) + " SET TBLPROPERTIES (" + sb + ")");
-    return wh.table("kpi", t.name()).history(1).first().getLong(0);
+    return wh.version("kpi", t.name());
   }
 
   /**
@@ -132,7 +132,7 @@ public final class Publisher {
     Map<String, Long> out = new LinkedHashMap<>();
     for (KpiTable t : tables) {
       if (wh.exists("kpi", t.name())) {
-        out.put(t.name(), wh.table("kpi", t.name()).history(1).first().getLong(0));
+        out.put(t.name(), wh.version("kpi", t.name()));
       }
     }
     return out;

@@ -38,21 +38,35 @@ public final class JobCounter extends SparkListener {
   public void onJobStart(SparkListenerJobStart start) {
     jobs.incrementAndGet();
     firstJobAt.compareAndSet(0, start.time());
-    bySource.computeIfAbsent(source(start.properties()), k -> new AtomicLong()).incrementAndGet();
+    // A stage's details are the long call site of the job that created it (the stack down to our code).
+    String details = start.stageInfos().isEmpty() ? null : start.stageInfos().last().details();
+    bySource.computeIfAbsent(source(start.properties(), details), k -> new AtomicLong()).incrementAndGet();
   }
 
   /**
    * What started a job: Delta's and our own job descriptions when set (numbers folded, so "version
-   * 3" and "version 4" count together), else Spark's short call site (which names our line).
+   * 3" and "version 4" count together), else Spark's short call site; followed by the first frame of
+   * our own code in the long call site ("@ KpiJob.java:120"), which the description alone hides.
    */
-  static String source(java.util.Properties p) {
+  static String source(java.util.Properties p, String longCallSite) {
+    String ours = ownFrame(longCallSite);
     if (p == null) {
-      return "?";
+      return ours == null ? "?" : "? @ " + ours;
     }
     String d = p.getProperty("spark.job.description");
     String s = d != null && !d.isBlank() ? d.replaceAll("\\d+", "N") : p.getProperty("callSite.short", "?");
     s = s.replaceAll("\\s+", " ").strip();
-    return s.length() > 120 ? s.substring(0, 120) : s;
+    s = s.length() > 120 ? s.substring(0, 120) : s;
+    return ours == null || s.endsWith(ours) ? s : s + " @ " + ours;
+  }
+
+  /** "File.java:line" of the first io.kpilake frame of a long call site, or null. */
+  private static String ownFrame(String longCallSite) {
+    if (longCallSite == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("io\\.kpilake\\.[\\w.$]+\\(([\\w$]+\\.java:\\d+)\\)").matcher(longCallSite);
+    return m.find() ? m.group(1) : null;
   }
 
   /** The {@code n} most frequent job sources with their counts, most frequent first. */

@@ -24,7 +24,10 @@ public final class Sessions {
         .config("spark.sql.warehouse.dir", scratchWarehouseDir())
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", String.valueOf(cfg.spark().shufflePartitions()))
-        .config("spark.sql.adaptive.enabled", "true")
+        // Adaptive execution off: it runs every shuffle stage as a Spark job of its own (a night had
+        // 706 jobs with it, most of them tiny), and its coalescing has little to do at 8 shuffle
+        // partitions. Measured in bench/RESULTS.md; kpi.spark.conf can turn it back on.
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", String.valueOf(cfg.spark().uiEnabled()))
         .config("spark.ui.showConsoleProgress", "false")
         // Delta's log replay defaults to 50 partitions; our tables are small per commit.

@@ -68,6 +68,27 @@ public final class Warehouse {
   }
 
   /**
+   * The table's latest snapshot as its Delta log states it. Version, properties and comment come
+   * from the log's protocol, metadata and checksum files on the driver: unlike {@code history(1)}
+   * or {@code detail()}, no Spark job and no state reconstruction (Delta's internal
+   * {@code DeltaLog} API, the one place this project uses it).
+   */
+  private org.apache.spark.sql.delta.Snapshot snapshot(String database, String table) {
+    return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(database, table))
+        .update(false, scala.Option.empty(), scala.Option.empty());
+  }
+
+  /** The table's latest Delta version. */
+  public long version(String database, String table) {
+    return snapshot(database, table).version();
+  }
+
+  /** The table's properties (TBLPROPERTIES) at its latest version. */
+  public Map<String, String> properties(String database, String table) {
+    return scala.jdk.javaapi.CollectionConverters.asJava(snapshot(database, table).metadata().configuration());
+  }
+
+  /**
    * Creates the table if it does not exist, with a table comment, column comments (from the
    * schema's "comment" metadata) and properties, then registers it in the catalog.
    */
@@ -208,7 +229,7 @@ public final class Warehouse {
       }
       select.append(select.length() == 0 ? "" : ", ").append(col);
     }
-    String comment = table(database, table).detail().first().getAs("description");
+    String comment = snapshot(database, table).metadata().description();
     spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
     spark.sql("CREATE VIEW " + name + " (" + cols + ")"
         + (comment == null ? "" : " COMMENT '" + sqlString(comment) + "'")

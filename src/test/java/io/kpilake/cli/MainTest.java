@@ -36,6 +36,24 @@ class MainTest extends SparkTestBase {
   }
 
   @Test
+  void everyCommandAnswersHelpWithItsUsageAndExitZero() {
+    for (String command : new String[] {"nightly", "backfill", "sql", "serve", "dictionary", "bench", "generate", "demo"}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream saved = System.out;
+      System.setOut(new java.io.PrintStream(out, true));
+      int code;
+      try {
+        code = run(command, "--help");
+      } finally {
+        System.setOut(saved);
+      }
+      assertEquals(0, code, command + ": " + err);
+      assertTrue(out.toString().startsWith("Usage: kpi " + command), command + ": " + out);
+    }
+    assertEquals("", err.toString());
+  }
+
+  @Test
   void asOfTakesADateOrYesterdayInUtc() {
     AsOfConverter c = new AsOfConverter();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
