@@ -121,8 +121,10 @@ public final class IngestJob {
       Dataset<Row> quarantined = typed.filter(col("reason").isNotNull());
       // Materialized once, before anything is written: the classification compares against silver
       // as it was before this batch, whatever the MERGE below does to it.
-      Dataset<Row> classified = timed("classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run).localCheckpoint(true));
-      timed("merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted"))); return null; });
+      boolean small = files.stream().mapToLong(LandingFile::size).sum() <= SMALL_BATCH_BYTES;
+      Dataset<Row> classified = timed("classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run, small)
+          .localCheckpoint(true));
+      timed("merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted")), small); return null; });
 
       // Reconciliation per file: every parsed row has exactly one outcome.
       Dataset<Row> outcomes = classified.select(col("_source_file"), col("_outcome"))
@@ -165,6 +167,13 @@ public final class IngestJob {
       spark.sparkContext().clearJobGroup();
     }
   }
+
+  /**
+   * A batch of at most this many landing bytes (a night's deliveries) has its keys broadcast when it
+   * meets silver ({@link SilverTables#classify}); a larger one (a first load, a backfill) is joined
+   * by shuffle, never held whole in every task's memory.
+   */
+  static final long SMALL_BATCH_BYTES = 64L << 20;
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
 

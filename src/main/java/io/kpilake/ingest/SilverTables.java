@@ -1,6 +1,7 @@
 package io.kpilake.ingest;
 
 import static io.kpilake.spark.Schemas.optional;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
@@ -55,9 +56,11 @@ public final class SilverTables {
 
   /**
    * Valid typed rows -> the same rows with {@code _hash} and {@code _outcome}: {@code accepted}
-   * (a version silver does not have yet, first in the batch) or {@code duplicate}.
+   * (a version silver does not have yet, first in the batch) or {@code duplicate}. With
+   * {@code smallBatch} (a night's deliveries) the batch's keys are broadcast: silver is filtered to
+   * the keys the batch touches in the scan, instead of shuffling all of silver to meet a few rows.
    */
-  public static Dataset<Row> classify(Warehouse wh, FeedSpec feed, Dataset<Row> valid, RunContext run) {
+  public static Dataset<Row> classify(Warehouse wh, FeedSpec feed, Dataset<Row> valid, RunContext run, boolean smallBatch) {
     ensure(wh, feed);
     List<Column> cols = new ArrayList<>();
     feed.columnNames().forEach(c -> cols.add(col(c)));
@@ -74,24 +77,32 @@ public final class SilverTables {
     Dataset<Row> known = wh.table("silver", feed.tableName()).toDF()
         .select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
         .withColumn("_known", lit(true));
+    if (smallBatch) {
+      known = broadcast(known.join(broadcast(keysOf(feed, ranked)), Cols.seq(feed.key()), "left_semi"));
+    }
     return ranked.join(known, Cols.seq(keyAndHash), "left")
         .withColumn("_outcome", when(col("_dup_rank").gt(1).or(col("_known").isNotNull()), lit("duplicate"))
             .otherwise(lit("accepted")))
         .drop("_known", "_dup_rank");
   }
 
+  private static Dataset<Row> keysOf(FeedSpec feed, Dataset<Row> rows) {
+    return rows.select(feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).distinct();
+  }
+
   /**
    * MERGEs the accepted versions into silver, re-deriving the history (valid_to, is_current) of
    * every key they touch. The source is unique on (key, _hash), as MERGE requires.
    */
-  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted) {
+  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, boolean smallBatch) {
     DeltaTable silver = wh.table("silver", feed.tableName());
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     Dataset<Row> fresh = accepted.select(baseCols);
-    Dataset<Row> touchedKeys = fresh.select(feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).distinct();
-    Dataset<Row> previous = silver.toDF().join(touchedKeys, Cols.seq(feed.key()), "left_semi").select(baseCols);
+    Dataset<Row> touchedKeys = keysOf(feed, fresh);
+    Dataset<Row> previous = silver.toDF().join(smallBatch ? broadcast(touchedKeys) : touchedKeys, Cols.seq(feed.key()), "left_semi")
+        .select(baseCols);
     Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh));
     String on = feed.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " AND t._hash = s._hash";
     silver.as("t").merge(versions.as("s"), on)

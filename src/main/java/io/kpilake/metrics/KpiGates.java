@@ -87,7 +87,7 @@ public final class KpiGates {
       if (!wh.exists("kpi", e.getKey())) {
         continue;
       }
-      long before = wh.table("kpi", e.getKey()).toDF().count();
+      long before = io.kpilake.publish.Publisher.rowCount(wh, e.getKey());
       if (before > 0 && e.getValue() < (1 - maxDrop) * before) {
         f.add(new Finding(QualitySettings.ROW_COUNT_DROP, String.format(Locale.ROOT,
             "kpi.%s would have %,d rows, %.0f%% fewer than the %,d published (kpi.quality.gates.row-count-drop.max = %.0f%%)",

@@ -179,7 +179,8 @@ public final class KpiJob {
       Map<String, Long> versions = new LinkedHashMap<>();
       for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
         // Idempotent: a retry replaces the table's content again; readers follow the publication record.
-        versions.put(e.getKey().name(), retry.call("publish kpi." + e.getKey().name(), () -> publisher.publish(e.getKey(), e.getValue())));
+        versions.put(e.getKey().name(), retry.call("publish kpi." + e.getKey().name(), () -> publisher.publish(e.getKey(), e.getValue(),
+            published.get(e.getKey().name()))));
       }
       retry.run("record the publication", () -> publisher.recordPublication(versions));
       wh.registerAll();

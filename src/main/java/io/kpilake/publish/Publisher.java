@@ -41,6 +41,18 @@ public final class Publisher {
     }
   }
 
+  /** Table property: the rows the latest publish wrote (absent on tables published before it existed). */
+  public static final String ROW_COUNT = "kpi.row_count";
+
+  /**
+   * Rows of the table's latest version: {@link #ROW_COUNT} from the Delta log when the publish that
+   * wrote it stamped one (no Spark job), else counted.
+   */
+  public static long rowCount(Warehouse wh, String table) {
+    String stamped = wh.properties("kpi", table).get(ROW_COUNT);
+    return stamped != null ? Long.parseLong(stamped) : wh.table("kpi", table).toDF().count();
+  }
+
   /** The provenance of a published table, or null when it was never published. */
   public static String inputsOf(Warehouse wh, KpiTable t) {
     if (!wh.exists("kpi", t.name())) {
@@ -60,6 +72,15 @@ public final class Publisher {
    * publication until {@link #recordPublication} lists the new versions.
    */
   public long publish(KpiTable t, Dataset<Row> rows) {
+    return publish(t, rows, null);
+  }
+
+  /**
+   * {@link #publish(KpiTable, Dataset)} of {@code rowCount} rows, counted by the caller: the count is
+   * stamped as table property {@code kpi.row_count}, which the next run's row-count-drop gate reads
+   * from the Delta log instead of counting the table ({@link #rowCount}).
+   */
+  public long publish(KpiTable t, Dataset<Row> rows, Long rowCount) {
     ensure(wh, t);
     Column[] cols = t.columns().stream().map(c -> col(c.name()).cast(c.type()).as(c.name())).toArray(Column[]::new);
     Dataset<Row> out = rows.select(cols);
@@ -71,6 +92,9 @@ public final class Publisher {
     props.put("kpi.app_version", run.appVersion());
     props.put("kpi.policy_hash", run.policyHash());
     props.put("kpi.inputs", inputs);
+    if (rowCount != null) {
+      props.put(ROW_COUNT, Long.toString(rowCount));
+    }
     StringBuilder sb = new StringBuilder();
     props.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append("'").append(k).append("' = '").append(v.replace("'", "")).append("'"));
     wh.spark().sql("ALTER TABLE " + byPath(wh, t) + " SET TBLPROPERTIES (" + sb + ")");

@@ -28,6 +28,10 @@ public final class Sessions {
         // 706 jobs with it, most of them tiny), and its coalescing has little to do at 8 shuffle
         // partitions. Measured in bench/RESULTS.md; kpi.spark.conf can turn it back on.
         .config("spark.sql.adaptive.enabled", "false")
+        // A run plans a few hundred distinct queries; Spark's cache of compiled code keeps 100, so
+        // plans that recur later in the run (the same silver reads and filters) were compiled again.
+        // Compiling is about a third of a night's CPU (JFR); 2000 entries cost a few MB.
+        .config("spark.sql.codegen.cache.maxEntries", "2000")
         .config("spark.ui.enabled", String.valueOf(cfg.spark().uiEnabled()))
         .config("spark.ui.showConsoleProgress", "false")
         // Delta's log replay defaults to 50 partitions; our tables are small per commit.

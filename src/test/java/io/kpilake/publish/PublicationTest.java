@@ -73,6 +73,19 @@ class PublicationTest extends SparkTestBase {
   }
 
   @Test
+  void theRowCountGateReadsTheStampedCountAndCountsTablesWithoutOne() {
+    Warehouse wh = publishedOnce("wh3");
+    // Published without a count (tables from before kpi.row_count): counted, 1 row.
+    assertEquals(null, wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
+    assertEquals(1L, Publisher.rowCount(wh, A.name()));
+    // Published with the caller's count: 3 rows written (1, 2, 3), kpi.row_count = 3, read from the log.
+    Publisher p = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "inputs-run2");
+    p.publish(A, spark().sql("SELECT id AS n FROM range(1, 4)"), 3L);
+    assertEquals("3", wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
+    assertEquals(3L, Publisher.rowCount(wh, A.name()));
+  }
+
+  @Test
   void sqlRegistersOnlyTheTablesItNames() {
     Warehouse wh = publishedOnce("wh2");
     assertEquals(List.of("kpi.pub_a"), wh.registerFor("SELECT n FROM kpi.pub_a WHERE n > 0"));
