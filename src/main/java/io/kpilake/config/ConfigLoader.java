@@ -105,7 +105,9 @@ public final class ConfigLoader {
         stringMap(c, "kpi.spark.conf"));
     KpiConfig.IngestSettings ingest = new KpiConfig.IngestSettings(
         intAtLeast(c, "kpi.ingest.min-partitions", 1),
-        intAtLeast(c, "kpi.ingest.max-chars-per-cell", 1024));
+        intAtLeast(c, "kpi.ingest.max-chars-per-cell", 1024),
+        bytesAtLeast(c, "kpi.ingest.whole-file-max-bytes", 1),
+        bytesAtLeast(c, "kpi.ingest.broadcast-batch-max-bytes", 0));
     Map<String, Map<String, String>> renames = new TreeMap<>();
     Config feeds = c.getConfig("kpi.feeds");
     for (String source : feeds.root().keySet()) {
@@ -329,6 +331,20 @@ public final class ConfigLoader {
     } catch (ConfigException.WrongType e) {
       throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a string");
     }
+  }
+
+  /** A size in bytes, plain ({@code 67108864}) or with a HOCON unit ({@code 64M}, {@code 1G}). */
+  private static long bytesAtLeast(Config c, String key, long min) {
+    long v;
+    try {
+      v = c.getBytes(key);
+    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+      throw bad(key, c.getValue(key).render(ConfigRenderOptions.concise()), "a size in bytes such as 67108864 or 64M");
+    }
+    if (v < min) {
+      throw bad(key, String.valueOf(v), "a size in bytes >= " + min);
+    }
+    return v;
   }
 
   private static int intAtLeast(Config c, String key, int min) {

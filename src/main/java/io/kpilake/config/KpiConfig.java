@@ -32,7 +32,19 @@ public record KpiConfig(
   public record SparkSettings(
       String master, String appName, int shufflePartitions, boolean uiEnabled, Map<String, String> conf) {}
 
-  public record IngestSettings(int minPartitions, int maxCharsPerCell) {}
+  /**
+   * How landing files are read: {@code wholeFileMaxBytes} is the size up to which a text file is read
+   * whole (larger ones are streamed); a batch of at most {@code broadcastBatchMaxBytes} landing bytes
+   * has its keys broadcast when it meets silver (larger ones are joined by shuffle).
+   */
+  public record IngestSettings(int minPartitions, int maxCharsPerCell, long wholeFileMaxBytes, long broadcastBatchMaxBytes) {
+    /** The defaults of {@code conf/kpi-defaults.conf} for the two byte limits. */
+    public static final long DEFAULT_BYTES = 64L << 20;
+
+    public IngestSettings(int minPartitions, int maxCharsPerCell) {
+      this(minPartitions, maxCharsPerCell, DEFAULT_BYTES, DEFAULT_BYTES);
+    }
+  }
 
   /** The quality gates by name (kpi.quality.gates). */
   public record QualitySettings(Map<String, Gate> gates) {

@@ -98,7 +98,8 @@ public final class IngestJob {
   private FeedResult ingest(FeedSpec feed, List<LandingFile> files, Ledger ledger, long filesBefore) {
     spark.sparkContext().setJobGroup("ingest " + feed.name(), "ingest " + files.size() + " file(s) of " + feed.name(), false);
     Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
-    Dataset<Row> parsed = Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions())
+    Dataset<Row> parsed = Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(),
+        cfg.ingest().wholeFileMaxBytes())
         .withColumn("_file_order", concat(regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
             regexp_extract(col("source_file"), "([^/]+)$", 1)))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -121,7 +122,7 @@ public final class IngestJob {
       Dataset<Row> quarantined = typed.filter(col("reason").isNotNull());
       // Materialized once, before anything is written: the classification compares against silver
       // as it was before this batch, whatever the MERGE below does to it.
-      boolean small = files.stream().mapToLong(LandingFile::size).sum() <= SMALL_BATCH_BYTES;
+      boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
       Dataset<Row> classified = timed("classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run, small)
           .localCheckpoint(true));
       timed("merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted")), small); return null; });
@@ -167,13 +168,6 @@ public final class IngestJob {
       spark.sparkContext().clearJobGroup();
     }
   }
-
-  /**
-   * A batch of at most this many landing bytes (a night's deliveries) has its keys broadcast when it
-   * meets silver ({@link SilverTables#classify}); a larger one (a first load, a backfill) is joined
-   * by shuffle, never held whole in every task's memory.
-   */
-  static final long SMALL_BATCH_BYTES = 64L << 20;
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
 

@@ -60,7 +60,7 @@ public final class Parsing {
   }
 
   /** {@link #parse} with text files above {@code wholeFileMaxBytes} streamed rather than read whole. */
-  static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
+  public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
       Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {
     List<LandingFile> text = new ArrayList<>();
     List<String> parquet = new ArrayList<>();
@@ -104,13 +104,14 @@ public final class Parsing {
   }
 
   /**
-   * Text files up to this size are read whole by Spark's {@code binaryFile} source, which lists them
-   * in parallel and packs many small files into each task. Larger ones are streamed (binaryFiles),
-   * never held in memory whole. Daily deliveries are small: a full run reads thousands of them, and
-   * opening each through binaryFiles cost about 13 ms (1,096 two-row FX files: 14.4 s, against
+   * The default of {@code kpi.ingest.whole-file-max-bytes}: text files up to this size are read
+   * whole by Spark's {@code binaryFile} source, which lists them in parallel and packs many small
+   * files into each task. Larger ones are streamed (binaryFiles), never held in memory whole. Daily
+   * deliveries are small: a full run reads thousands of them, and opening each through binaryFiles
+   * cost about 13 ms (1,096 two-row FX files: 14.4 s, against
    * 2.4 s through binaryFile; docs/design.md).
    */
-  static final long WHOLE_FILE_MAX_BYTES = 64L << 20;
+  static final long WHOLE_FILE_MAX_BYTES = io.kpilake.config.KpiConfig.IngestSettings.DEFAULT_BYTES;
 
   private static Dataset<Row> parseText(SparkSession spark, FeedSpec feed, List<LandingFile> files,
       Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {

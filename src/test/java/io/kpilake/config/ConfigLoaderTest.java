@@ -74,6 +74,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void ingestByteLimitsTakeHoconSizesAndNameABadOne() throws IOException {
+    // Defaults: 64M = 64 x 1024 x 1024 = 67,108,864 bytes for both limits.
+    KpiConfig d = ConfigLoader.load(null, Map.of());
+    assertEquals(67_108_864L, d.ingest().wholeFileMaxBytes());
+    assertEquals(67_108_864L, d.ingest().broadcastBatchMaxBytes());
+    // 8k = 8 x 1024 = 8,192; a plain number is bytes; 0 turns the broadcast off.
+    KpiConfig c = ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = 8k\nkpi.ingest.broadcast-batch-max-bytes = 0"), Map.of());
+    assertEquals(8_192L, c.ingest().wholeFileMaxBytes());
+    assertEquals(0L, c.ingest().broadcastBatchMaxBytes());
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = huge"), Map.of()));
+    assertEquals("configuration key 'kpi.ingest.whole-file-max-bytes' has bad value \"huge\": expected a size in bytes such as 67108864 or 64M",
+        e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = 0"), Map.of()));
+    assertEquals("configuration key 'kpi.ingest.whole-file-max-bytes' has bad value 0: expected a size in bytes >= 1", e.getMessage());
+  }
+
+  @Test
   void qualityGatesHaveALevelAndAThreshold() throws IOException {
     KpiConfig c = ConfigLoader.load(null, Map.of());
     assertEquals(KpiConfig.GateLevel.ERROR, c.quality().gate("quarantine-rate").level());
