@@ -39,7 +39,7 @@ public abstract class SparkTestBase {
   protected static KpiConfig testConfig(String landing, String warehouse) {
     KpiConfig d = ConfigLoader.load(null, Map.of());
     KpiConfig.SparkSettings s = new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 2, false, Map.of());
-    return d.withPaths(landing, warehouse).withSpark(s, new KpiConfig.IngestSettings(2, d.ingest().maxCharsPerCell()));
+    return d.withPaths(landing, warehouse).withSpark(s, d.ingest().withMinPartitions(2));
   }
 
   protected KpiConfig config() {

@@ -94,10 +94,12 @@ public final class DuckDbPeer {
    * {@code sparkParquet}: every row (all contract columns) must be in both, as many times.
    */
   public Comparison compare(Path sparkParquet) throws SQLException {
-    String spark = "(SELECT " + COLUMNS + " FROM read_parquet('" + sparkParquet.toAbsolutePath().toString().replace("'", "''")
-        + "/*.parquet'))";
+    String spark = "spark_account_mrr_monthly";
     String peer = "(SELECT " + COLUMNS + " FROM account_mrr_monthly)";
     try (Statement s = db.createStatement()) {
+      // The Spark export is read once into a table: both EXCEPT ALLs and the row count use it.
+      s.execute("CREATE OR REPLACE TABLE " + spark + " AS SELECT " + COLUMNS + " FROM read_parquet('"
+          + sparkParquet.toAbsolutePath().toString().replace("'", "''") + "/*.parquet')");
       s.execute("CREATE OR REPLACE TABLE only_in_peer AS SELECT * FROM " + peer + " EXCEPT ALL SELECT * FROM " + spark);
       s.execute("CREATE OR REPLACE TABLE only_in_spark AS SELECT * FROM " + spark + " EXCEPT ALL SELECT * FROM " + peer);
       List<String> examples = new ArrayList<>();

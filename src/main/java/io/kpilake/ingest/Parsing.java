@@ -54,12 +54,10 @@ public final class Parsing {
 
   private Parsing() {}
 
-  public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
-      Map<String, String> renames, int maxCharsPerCell, int minPartitions) {
-    return parse(spark, feed, files, renames, maxCharsPerCell, minPartitions, WHOLE_FILE_MAX_BYTES);
-  }
-
-  /** {@link #parse} with text files above {@code wholeFileMaxBytes} streamed rather than read whole. */
+  /**
+   * Parses landing files into {@link #PARSED_SCHEMA}: text files up to {@code wholeFileMaxBytes} are
+   * read whole, larger ones streamed ({@code kpi.ingest.whole-file-max-bytes}).
+   */
   public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
       Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {
     List<LandingFile> text = new ArrayList<>();
@@ -102,16 +100,6 @@ public final class Parsing {
   private static Row refusal(String path, String message) {
     return RowFactory.create(path, 0L, null, scalaMap(Map.of()), null, message);
   }
-
-  /**
-   * The default of {@code kpi.ingest.whole-file-max-bytes}: text files up to this size are read
-   * whole by Spark's {@code binaryFile} source, which lists them in parallel and packs many small
-   * files into each task. Larger ones are streamed (binaryFiles), never held in memory whole. Daily
-   * deliveries are small: a full run reads thousands of them, and opening each through binaryFiles
-   * cost about 13 ms (1,096 two-row FX files: 14.4 s, against
-   * 2.4 s through binaryFile; docs/design.md).
-   */
-  static final long WHOLE_FILE_MAX_BYTES = io.kpilake.config.KpiConfig.IngestSettings.DEFAULT_BYTES;
 
   private static Dataset<Row> parseText(SparkSession spark, FeedSpec feed, List<LandingFile> files,
       Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {

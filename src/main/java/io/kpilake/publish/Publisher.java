@@ -44,13 +44,21 @@ public final class Publisher {
   /** Table property: the rows the latest publish wrote (absent on tables published before it existed). */
   public static final String ROW_COUNT = "kpi.row_count";
 
+  /** Table property: the Delta version whose rows {@link #ROW_COUNT} counts. */
+  public static final String ROW_COUNT_VERSION = "kpi.row_count_version";
+
   /**
-   * Rows of the table's latest version: {@link #ROW_COUNT} from the Delta log when the publish that
-   * wrote it stamped one (no Spark job), else counted.
+   * Rows of the table's latest version: {@link #ROW_COUNT} from the Delta log (no Spark job) when the
+   * publish that stamped it made the latest commit, else counted. A stamp is stale once anything
+   * else committed after it (an out-of-band write, DELETE or OPTIMIZE): the count is then taken.
    */
   public static long rowCount(Warehouse wh, String table) {
-    String stamped = wh.properties("kpi", table).get(ROW_COUNT);
-    return stamped != null ? Long.parseLong(stamped) : wh.table("kpi", table).toDF().count();
+    Map<String, String> props = wh.properties("kpi", table);
+    String stamped = props.get(ROW_COUNT);
+    String countedAt = props.get(ROW_COUNT_VERSION);
+    // publish() writes the data at version v, then stamps v in the commit v + 1 that sets the properties.
+    boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == wh.version("kpi", table);
+    return current ? Long.parseLong(stamped) : wh.table("kpi", table).toDF().count();
   }
 
   /** The provenance of a published table, or null when it was never published. */
@@ -94,6 +102,7 @@ public final class Publisher {
     props.put("kpi.inputs", inputs);
     if (rowCount != null) {
       props.put(ROW_COUNT, Long.toString(rowCount));
+      props.put(ROW_COUNT_VERSION, Long.toString(wh.version("kpi", t.name())));
     }
     StringBuilder sb = new StringBuilder();
     props.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append("'").append(k).append("' = '").append(v.replace("'", "")).append("'"));

@@ -83,6 +83,12 @@ class PublicationTest extends SparkTestBase {
     p.publish(A, spark().sql("SELECT id AS n FROM range(1, 4)"), 3L);
     assertEquals("3", wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
     assertEquals(3L, Publisher.rowCount(wh, A.name()));
+
+    // An out-of-band append of 2 rows (4, 5) commits after the stamp: the stamp is stale, so the
+    // table is counted: 3 + 2 = 5 rows, not the stamped 3.
+    spark().sql("SELECT id AS n FROM range(4, 6)").write().format("delta").mode("append").save(wh.path("kpi", A.name()));
+    assertEquals("3", wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
+    assertEquals(5L, Publisher.rowCount(wh, A.name()));
   }
 
   @Test
