@@ -53,11 +53,11 @@ public final class Publisher {
    * else committed after it (an out-of-band write, DELETE or OPTIMIZE): the count is then taken.
    */
   public static long rowCount(Warehouse wh, String table) {
-    Map<String, String> props = wh.properties("kpi", table);
-    String stamped = props.get(ROW_COUNT);
-    String countedAt = props.get(ROW_COUNT_VERSION);
+    Warehouse.VersionedProperties latest = wh.versionedProperties("kpi", table);
+    String stamped = latest.properties().get(ROW_COUNT);
+    String countedAt = latest.properties().get(ROW_COUNT_VERSION);
     // publish() writes the data at version v, then stamps v in the commit v + 1 that sets the properties.
-    boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == wh.version("kpi", table);
+    boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == latest.version();
     return current ? Long.parseLong(stamped) : wh.table("kpi", table).toDF().count();
   }
 

@@ -83,6 +83,15 @@ public final class Warehouse {
     return snapshot(database, table).version();
   }
 
+  /** A table's latest Delta version and its properties (TBLPROPERTIES), read from one snapshot. */
+  public record VersionedProperties(long version, Map<String, String> properties) {}
+
+  /** {@link #version} and {@link #properties} of one snapshot: one log read, and the two agree. */
+  public VersionedProperties versionedProperties(String database, String table) {
+    org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
+    return new VersionedProperties(s.version(), scala.jdk.javaapi.CollectionConverters.asJava(s.metadata().configuration()));
+  }
+
   /** The table's properties (TBLPROPERTIES) at its latest version. */
   public Map<String, String> properties(String database, String table) {
     return scala.jdk.javaapi.CollectionConverters.asJava(snapshot(database, table).metadata().configuration());
