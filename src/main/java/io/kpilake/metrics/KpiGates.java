@@ -78,16 +78,20 @@ public final class KpiGates {
   }
 
   /**
-   * row-count-drop: a table's new row count is at least {@code (1 - max)} of the published one it
-   * replaces (a table published for the first time passes).
+   * row-count-drop: a table's new row count is at least {@code (1 - max)} of the rows of the version
+   * it replaces, the one the latest complete publication lists ({@code publishedVersions}; what
+   * {@code kpi.*} readers see). A table in no publication yet passes, whatever an unrecorded write
+   * (a run that crashed before recording its publication) left in it.
    */
-  public static List<Finding> rowCountDrop(Warehouse wh, Map<String, Long> newCounts, double maxDrop) {
+  public static List<Finding> rowCountDrop(Warehouse wh, Map<String, Long> newCounts, Map<String, Long> publishedVersions,
+      double maxDrop) {
     List<Finding> f = new ArrayList<>();
     for (Map.Entry<String, Long> e : newCounts.entrySet()) {
-      if (!wh.exists("kpi", e.getKey())) {
+      Long version = publishedVersions.get(e.getKey());
+      if (version == null) {
         continue;
       }
-      long before = io.kpilake.publish.Publisher.rowCount(wh, e.getKey());
+      long before = io.kpilake.publish.Publisher.rowCount(wh, e.getKey(), version);
       if (before > 0 && e.getValue() < (1 - maxDrop) * before) {
         f.add(new Finding(QualitySettings.ROW_COUNT_DROP, String.format(Locale.ROOT,
             "kpi.%s would have %,d rows, %.0f%% fewer than the %,d published (kpi.quality.gates.row-count-drop.max = %.0f%%)",

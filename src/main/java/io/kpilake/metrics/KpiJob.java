@@ -169,7 +169,7 @@ public final class KpiJob {
       spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);
       List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results));
       findings.addAll(KpiGates.accountsCovered(revenue, run.asOf(), results));
-      findings.addAll(KpiGates.rowCountDrop(wh, published, cfg.quality().gate(KpiConfig.QualitySettings.ROW_COUNT_DROP).max()));
+      findings.addAll(KpiGates.rowCountDrop(wh, published, Publisher.latestPublication(wh), cfg.quality().gate(KpiConfig.QualitySettings.ROW_COUNT_DROP).max()));
       QualityGates.enforce(findings, cfg.quality(), gateStep, "KPI gates passed", "KPIs not published: ");
 
       StepLog.Step publishStep = steps.start("publish");

@@ -48,17 +48,19 @@ public final class Publisher {
   public static final String ROW_COUNT_VERSION = "kpi.row_count_version";
 
   /**
-   * Rows of the table's latest version: {@link #ROW_COUNT} from the Delta log (no Spark job) when the
-   * publish that stamped it made the latest commit, else counted. A stamp is stale once anything
-   * else committed after it (an out-of-band write, DELETE or OPTIMIZE): the count is then taken.
+   * Rows of the table at {@code version}: {@link #ROW_COUNT} from the Delta log (no Spark job) when
+   * that version is the commit in which a publish stamped it, else counted at that version. A publish
+   * writes the data at v and stamps v in the properties commit v + 1, the version it returns and
+   * {@link #recordPublication} lists; any other version (an out-of-band write, DELETE or OPTIMIZE
+   * after it) is counted.
    */
-  public static long rowCount(Warehouse wh, String table) {
-    Warehouse.VersionedProperties latest = wh.versionedProperties("kpi", table);
-    String stamped = latest.properties().get(ROW_COUNT);
-    String countedAt = latest.properties().get(ROW_COUNT_VERSION);
-    // publish() writes the data at version v, then stamps v in the commit v + 1 that sets the properties.
-    boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == latest.version();
-    return current ? Long.parseLong(stamped) : wh.table("kpi", table).toDF().count();
+  public static long rowCount(Warehouse wh, String table, long version) {
+    Map<String, String> props = wh.propertiesAt("kpi", table, version);
+    String stamped = props.get(ROW_COUNT);
+    String countedAt = props.get(ROW_COUNT_VERSION);
+    boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == version;
+    return current ? Long.parseLong(stamped)
+        : wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("kpi", table)).count();
   }
 
   /** The provenance of a published table, or null when it was never published. */

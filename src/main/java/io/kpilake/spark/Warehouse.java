@@ -83,13 +83,14 @@ public final class Warehouse {
     return snapshot(database, table).version();
   }
 
-  /** A table's latest Delta version and its properties (TBLPROPERTIES), read from one snapshot. */
-  public record VersionedProperties(long version, Map<String, String> properties) {}
-
-  /** {@link #version} and {@link #properties} of one snapshot: one log read, and the two agree. */
-  public VersionedProperties versionedProperties(String database, String table) {
-    org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
-    return new VersionedProperties(s.version(), scala.jdk.javaapi.CollectionConverters.asJava(s.metadata().configuration()));
+  /**
+   * The table's properties (TBLPROPERTIES) as of {@code version}, from the Delta log (no Spark job).
+   * Fails when the version is not in the log any more (after log cleanup), like time travel does.
+   */
+  public Map<String, String> propertiesAt(String database, String table, long version) {
+    org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(database, table));
+    return scala.jdk.javaapi.CollectionConverters.asJava(
+        log.getSnapshotAt(version, scala.Option.empty(), scala.Option.empty(), false).metadata().configuration());
   }
 
   /** The table's properties (TBLPROPERTIES) at its latest version. */

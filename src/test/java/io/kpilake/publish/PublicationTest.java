@@ -75,20 +75,45 @@ class PublicationTest extends SparkTestBase {
   @Test
   void theRowCountGateReadsTheStampedCountAndCountsTablesWithoutOne() {
     Warehouse wh = publishedOnce("wh3");
+    long v1 = Publisher.latestPublication(wh).get(A.name());
     // Published without a count (tables from before kpi.row_count): counted, 1 row.
     assertEquals(null, wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
-    assertEquals(1L, Publisher.rowCount(wh, A.name()));
+    assertEquals(1L, Publisher.rowCount(wh, A.name(), v1));
     // Published with the caller's count: 3 rows written (1, 2, 3), kpi.row_count = 3, read from the log.
     Publisher p = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "inputs-run2");
-    p.publish(A, spark().sql("SELECT id AS n FROM range(1, 4)"), 3L);
+    long v2 = p.publish(A, spark().sql("SELECT id AS n FROM range(1, 4)"), 3L);
     assertEquals("3", wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
-    assertEquals(3L, Publisher.rowCount(wh, A.name()));
+    assertEquals(3L, Publisher.rowCount(wh, A.name(), v2));
 
-    // An out-of-band append of 2 rows (4, 5) commits after the stamp: the stamp is stale, so the
-    // table is counted: 3 + 2 = 5 rows, not the stamped 3.
+    // An out-of-band append of 2 rows (4, 5) commits after the stamp: that version is counted,
+    // 3 + 2 = 5 rows, not the stamped 3; the stamped version still reads its stamp, 3.
     spark().sql("SELECT id AS n FROM range(4, 6)").write().format("delta").mode("append").save(wh.path("kpi", A.name()));
+    long v3 = wh.version("kpi", A.name());
     assertEquals("3", wh.properties("kpi", A.name()).get(Publisher.ROW_COUNT));
-    assertEquals(5L, Publisher.rowCount(wh, A.name()));
+    assertEquals(5L, Publisher.rowCount(wh, A.name(), v3));
+    assertEquals(3L, Publisher.rowCount(wh, A.name(), v2));
+  }
+
+  @Test
+  void theRowCountGateComparesWithThePublishedVersionNotAnUnrecordedWrite() {
+    Warehouse wh = publishedOnce("wh4");
+    // Run 2 publishes 10 rows of A and records it: the published version has 10 rows.
+    Publisher p2 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "inputs-run2");
+    Map<String, Long> run2 = Map.of(A.name(), p2.publish(A, spark().sql("SELECT id AS n FROM range(1, 11)"), 10L));
+    p2.recordPublication(run2);
+    // Run 3 writes 1 row and crashes before recording: readers still see run 2's 10 rows.
+    Publisher p3 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-03-31"), "run3"), "inputs-run3");
+    p3.publish(A, spark().sql("SELECT CAST(1 AS BIGINT) AS n"), 1L);
+    Map<String, Long> published = Publisher.latestPublication(wh);
+    assertEquals(run2, Map.of(A.name(), published.get(A.name())));
+
+    // Run 4 would publish 4 rows. Against the published 10: 4 < (1 - 0.5) * 10 = 5, a finding.
+    // (Against run 3's unrecorded 1 row it would wrongly pass: 4 >= 0.5.)
+    List<io.kpilake.ops.QualityGates.Finding> f = io.kpilake.metrics.KpiGates.rowCountDrop(wh, Map.of(A.name(), 4L), published, 0.5);
+    assertEquals(1, f.size());
+    org.junit.jupiter.api.Assertions.assertTrue(f.get(0).message().contains("the 10 published"), f.get(0).message());
+    // 5 rows: 5 >= 5, passes. A table in no publication (B is, but "pub_c" is not) passes too.
+    assertEquals(List.of(), io.kpilake.metrics.KpiGates.rowCountDrop(wh, Map.of(A.name(), 5L, "pub_c", 0L), published, 0.5));
   }
 
   @Test
