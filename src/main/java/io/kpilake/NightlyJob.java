@@ -67,7 +67,7 @@ public final class NightlyJob {
       lock = Retry.of(cfg.ops()).call("taking the warehouse lock", () -> WarehouseLock.acquire(wh.root(),
           wh.spark().sparkContext().hadoopConfiguration(), run.runId(), Duration.ofSeconds(cfg.ops().lockWaitSeconds()),
           Duration.ofMinutes(cfg.ops().lockStaleAfterMinutes())));
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       // Not the writer: this run leaves no trace in the warehouse; its exit status and stderr say why.
       whole.end("failed", null, null, null, e.getMessage());
       throw e;
@@ -89,7 +89,7 @@ public final class NightlyJob {
               jobs.jobs(), jobs.secondsToFirstJob()));
       LoggerFactory.getLogger(io.kpilake.spark.JobCounter.class).debug("Spark jobs by source (--verbose):{}", jobs.topSources(40));
       return new Result(run, ingested, report);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       whole.end("failed", null, null, null, e.getMessage());
       throw e;
     } finally {
@@ -111,7 +111,7 @@ public final class NightlyJob {
       String path = Retry.of(cfg.ops()).call("write the report", () -> new ReportJob(wh).run());
       step.succeeded(null, null, null, path == null ? "nothing published yet" : "report " + path);
       return path;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       LOG.warn("the HTML report was not written (the KPI tables are published): {}", e.getMessage());
       step.end("failed", null, null, null, e.getMessage());
       return null;
@@ -123,7 +123,7 @@ public final class NightlyJob {
       wh.spark().createDataFrame(steps.rows(), OpsTables.PIPELINE_RUNS_SCHEMA)
           .write().format("delta").mode("append").save(wh.path("ops", OpsTables.PIPELINE_RUNS));
       wh.registerAll();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       LOG.error("could not record the run in ops.pipeline_runs: {}", e.getMessage());
     }
   }

@@ -61,7 +61,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
       refresher.scheduleWithFixedDelay(() -> {
         try {
           wh.registerAll(); // re-points only what changed: a new publication's versions, new tables
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           LOG.warn("catalog refresh failed (serving the previous publication): {}", e.getMessage());
         }
       }, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);

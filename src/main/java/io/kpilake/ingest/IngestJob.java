@@ -33,7 +33,8 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Ingests the new landing files of every feed: parse, append to bronze, type and validate,
  * quarantine bad records, merge new versions into silver (with history), and write the file
- * ledger with each file's reconciliation (read = accepted + quarantined + duplicate). Files that
+ * ledger with each file's reconciliation (read = accepted + quarantined + duplicate): one ledger
+ * commit per run, after the last feed, also when a feed fails (the feeds before it stay recorded). Files that
  * cannot be ingested at all are refused: their records are not loaded, they stay out of the ledger
  * (the next run sees them again) and the run ends with a {@link QualityGateFailure}.
  */
@@ -54,9 +55,9 @@ public final class IngestJob {
     this.retry = Retry.of(cfg.ops());
   }
 
-  /** Result of one feed's ingest. */
+  /** Result of one feed's ingest; {@code ledgerRows} are its files' rows for ops.ingested_files. */
   public record FeedResult(FeedSpec feed, int files, long read, long accepted, long quarantined, long duplicate,
-      List<String> refusals) {}
+      List<String> refusals, List<Row> ledgerRows) {}
 
   public List<FeedResult> run() {
     OpsTables.ensure(wh);
@@ -64,29 +65,18 @@ public final class IngestJob {
     Ledger.Snapshot known = ledger.read();
     LandingScanner scanner = new LandingScanner(cfg.landingPath(), spark.sparkContext().hadoopConfiguration());
     List<FeedResult> results = new ArrayList<>();
-    for (FeedSpec feed : Feeds.ALL) {
-      StepLog.Step step = steps.start("ingest " + feed.name());
+    List<Row> ledgerRows = new ArrayList<>();
+    try {
+      ingestFeeds(scanner, known, ledgerRows, results);
+    } catch (Exception e) {
       try {
-        List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
-        List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
-        // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
-        // one row per version, and the ledger is written last.
-        FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of())
-            : retry.call("ingest " + feed.name(), () -> ingest(feed, files, ledger, known.fileCount(feed)));
-        results.add(r);
-        String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
-            : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
-                StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
-        if (!r.refusals().isEmpty()) {
-          step.end("refused", r.read(), r.accepted(), r.quarantined(), msg + "; refused: " + String.join(" | ", r.refusals()));
-        } else {
-          step.succeeded(r.read(), r.accepted(), r.quarantined(), msg);
-        }
-      } catch (RuntimeException e) {
-        step.failed(e.getMessage());
-        throw e;
+        writeLedger(ledger, ledgerRows);
+      } catch (Exception l) {
+        e.addSuppressed(l);
       }
+      throw e;
     }
+    writeLedger(ledger, ledgerRows);
     List<String> refusals = results.stream().flatMap(r -> r.refusals().stream()).toList();
     if (!refusals.isEmpty()) {
       throw new QualityGateFailure(refusals.size() + " landing file(s) refused, nothing published: " + refusals.get(0)
@@ -95,7 +85,57 @@ public final class IngestJob {
     return results;
   }
 
-  private FeedResult ingest(FeedSpec feed, List<LandingFile> files, Ledger ledger, long filesBefore) {
+  /**
+   * The ledger rows of every feed ingested in this run, in one commit. A run stopped before it
+   * (a crash) leaves its files out of the ledger: the next run ingests them again, and the bronze
+   * and quarantine appends of that batch are skipped as already committed (same txnVersion), silver
+   * takes no version twice.
+   */
+  private void writeLedger(Ledger ledger, List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    StepLog.Step step = steps.start("ingest ledger");
+    spark.sparkContext().setJobGroup("ingest ledger", "record " + rows.size() + " ingested file(s) in ops.ingested_files", false);
+    try {
+      retry.run("record the ingested files", () -> ledger.append(rows));
+      step.succeeded(null, (long) rows.size(), null, rows.size() + " files recorded in ops.ingested_files");
+    } catch (Exception e) {
+      step.failed(e.getMessage());
+      throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
+    for (FeedSpec feed : Feeds.ALL) {
+      StepLog.Step step = steps.start("ingest " + feed.name());
+      try {
+        List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
+        List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
+        // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
+        // one row per version, and the ledger is written last.
+        FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of())
+            : retry.call("ingest " + feed.name(), () -> ingest(feed, files, known.fileCount(feed)));
+        results.add(r);
+        ledgerRows.addAll(r.ledgerRows());
+        String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
+            : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
+                StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
+        if (!r.refusals().isEmpty()) {
+          step.end("refused", r.read(), r.accepted(), r.quarantined(), msg + "; refused: " + String.join(" | ", r.refusals()));
+        } else {
+          step.succeeded(r.read(), r.accepted(), r.quarantined(), msg);
+        }
+      } catch (Exception e) {
+        step.failed(e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private FeedResult ingest(FeedSpec feed, List<LandingFile> files, long filesBefore) {
     spark.sparkContext().setJobGroup("ingest " + feed.name(), "ingest " + files.size() + " file(s) of " + feed.name(), false);
     Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
     Dataset<Row> parsed = Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(),
@@ -161,8 +201,7 @@ public final class IngestJob {
       if (total[2] > 0) {
         timed("quarantine", () -> { QuarantineWriter.append(wh, feed, quarantined, run, txnVersion); return null; });
       }
-      timed("ledger append", () -> { ledger.append(ledgerRows); return null; });
-      return new FeedResult(feed, files.size(), total[0], total[1], total[2], total[3], refusals);
+      return new FeedResult(feed, files.size(), total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows));
     } finally {
       parsed.unpersist();
       spark.sparkContext().clearJobGroup();

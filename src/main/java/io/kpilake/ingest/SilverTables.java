@@ -69,16 +69,19 @@ public final class SilverTables {
     cols.add(col("_row_number"));
     cols.add(lit(run.runId()).as("_run_id"));
     cols.add(current_timestamp().as("_ingested_at"));
+    Dataset<Row> selected = valid.select(cols.toArray(Column[]::new));
     Dataset<Row> ranked = SilverTransforms.contentHash(feed)
         .andThen(SilverTransforms.rankDuplicates(feed))
-        .apply(valid.select(cols.toArray(Column[]::new)));
+        .apply(selected);
     List<String> keyAndHash = new ArrayList<>(feed.key());
     keyAndHash.add("_hash");
     Dataset<Row> known = wh.table("silver", feed.tableName()).toDF()
         .select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
         .withColumn("_known", lit(true));
     if (smallBatch) {
-      known = broadcast(known.join(broadcast(keysOf(feed, ranked)), Cols.seq(feed.key()), "left_semi"));
+      // The batch's keys from before the hash and the duplicate ranking: the keys need neither, and
+      // taking them from {@code ranked} would run its window a second time.
+      known = broadcast(known.join(broadcast(keysOf(feed, selected)), Cols.seq(feed.key()), "left_semi"));
     }
     return ranked.join(known, Cols.seq(keyAndHash), "left")
         .withColumn("_outcome", when(col("_dup_rank").gt(1).or(col("_known").isNotNull()), lit("duplicate"))

@@ -9,7 +9,6 @@ import io.kpilake.ingest.Feeds;
 import io.kpilake.ingest.SilverTables;
 import io.kpilake.model.FxRates;
 import io.kpilake.model.RevenueModel;
-import io.kpilake.ops.QualityGateFailure;
 import io.kpilake.ops.QualityGates;
 import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
@@ -188,10 +187,7 @@ public final class KpiJob {
           "published " + published.size() + " tables");
       step.succeeded(null, accountMonthRows, null, "KPIs as of " + run.asOf() + " published");
       return published;
-    } catch (QualityGateFailure e) {
-      step.failed(e.getMessage());
-      throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       step.failed(e.getMessage());
       throw e;
     } finally {

@@ -59,7 +59,9 @@ public final class Retry {
     for (int attempt = 1; ; attempt++) {
       try {
         return step.get();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Exception, not RuntimeException: Spark and Delta throw AnalysisException (checked to Java,
+        // never declared). The project catches Exception wherever a step records its failure.
         if (!isTransientStorageError(e)) {
           throw e;
         }

@@ -137,8 +137,11 @@ public final class Publisher {
     if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
       return null;
     }
-    Dataset<Row> p = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF();
-    List<Row> rows = p.filter(col("published_at").equalTo(p.agg(org.apache.spark.sql.functions.max("published_at")).first().get(0)))
+    // One Spark job: the latest published_at as a window over the whole (small) table, not a
+    // separate max() query first.
+    List<Row> rows = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF()
+        .withColumn("_latest", org.apache.spark.sql.functions.max("published_at").over(org.apache.spark.sql.expressions.Window.partitionBy()))
+        .filter(col("published_at").equalTo(col("_latest")))
         .select("table_name", "version", "run_id", "as_of_date").collectAsList();
     if (rows.isEmpty()) {
       return null;

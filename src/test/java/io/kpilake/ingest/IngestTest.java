@@ -214,6 +214,34 @@ class IngestTest extends SparkTestBase {
   }
 
   @Test
+  void theLedgerIsOneCommitPerRunAndKeepsTheFeedsBeforeAFailedOne() throws IOException {
+    deliver("crm/accounts", "2024-01-01", "a.csv", ACC_H, "A1,,,smb,,,,,,2024-01-01T00:00:00Z");
+    deliver("billing/invoice_lines", "2024-01-01", "l.csv", LINE_H,
+        "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
+    // A plain file where silver.invoice_lines would go: that feed fails (crm/accounts comes before it).
+    KpiConfig c = config();
+    Path blocker = Path.of(c.warehousePath(), "silver", "invoice_lines");
+    Files.createDirectories(blocker.getParent());
+    Files.writeString(blocker, "not a table");
+    assertThrows(Exception.class, () -> nightly(c));
+    // The accounts file is recorded (ingest ledger ran on the way out); the lines file is not.
+    assertRows(sql("SELECT entity FROM ops.ingested_files"), "accounts");
+    assertRows(sql("SELECT step, status FROM ops.pipeline_runs WHERE step IN ('ingest ledger', 'ingest billing/invoice_lines')"),
+        "ingest billing/invoice_lines,failed", "ingest ledger,succeeded");
+
+    // Unblocked and delivered again with a second feed: both feeds' files land in one ledger commit.
+    Files.delete(blocker);
+    deliver("support/tickets", "2024-01-02", "t.csv",
+        "ticket_id,account_id,created_at,first_response_at,solved_at,priority,escalated,csat_score,updated_at",
+        "T1,A1,2024-01-02T00:00:00Z,,,high,false,,2024-01-02T00:00:00Z");
+    Warehouse wh = warehouse(c);
+    long before = wh.version("ops", "ingested_files");
+    nightly(c);
+    assertEquals(before + 1, wh.version("ops", "ingested_files"), "one ledger commit for the run's 2 feeds");
+    assertRows(sql("SELECT entity, rows_read FROM ops.ingested_files"), "accounts,1", "invoice_lines,1", "tickets,1");
+  }
+
+  @Test
   void secondRunForTheSameDateAndARedeliveredFileChangeNothing() throws IOException {
     Path f = deliver("billing/invoice_lines", "2024-01-01", "lines.csv", LINE_H,
         "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
