@@ -106,8 +106,9 @@ public final class ConfigLoader {
     KpiConfig.IngestSettings ingest = new KpiConfig.IngestSettings(
         intAtLeast(c, "kpi.ingest.min-partitions", 1),
         intAtLeast(c, "kpi.ingest.max-chars-per-cell", 1024),
-        bytesAtLeast(c, "kpi.ingest.whole-file-max-bytes", 1),
-        bytesAtLeast(c, "kpi.ingest.broadcast-batch-max-bytes", 0));
+        bytesAtLeast(c, "kpi.ingest.task-bytes", 1),
+        bytesAtLeast(c, "kpi.ingest.broadcast-batch-max-bytes", 0),
+        intAtLeast(c, "kpi.ingest.parallel-feeds", 1));
     Map<String, Map<String, String>> renames = new TreeMap<>();
     Config feeds = c.getConfig("kpi.feeds");
     for (String source : feeds.root().keySet()) {

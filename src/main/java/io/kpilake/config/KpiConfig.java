@@ -33,24 +33,22 @@ public record KpiConfig(
       String master, String appName, int shufflePartitions, boolean uiEnabled, Map<String, String> conf) {}
 
   /**
-   * How landing files are read: {@code wholeFileMaxBytes} is the size up to which a text file is read
-   * whole (larger ones are streamed); a batch of at most {@code broadcastBatchMaxBytes} landing bytes
+   * How landing files are read: {@code taskBytes} is about the landing bytes one parse task reads
+   * (consecutive files packed together, at least {@code minPartitions} tasks); {@code parallelFeeds}
+   * feeds are ingested at a time; a batch of at most {@code broadcastBatchMaxBytes} landing bytes
    * has its keys broadcast when it meets silver (larger ones are joined by shuffle).
    */
-  public record IngestSettings(int minPartitions, int maxCharsPerCell, long wholeFileMaxBytes, long broadcastBatchMaxBytes) {
+  public record IngestSettings(int minPartitions, int maxCharsPerCell, long taskBytes, long broadcastBatchMaxBytes, int parallelFeeds) {
     /**
-     * The defaults of {@code conf/kpi-defaults.conf} for the two byte limits. Text files up to the
-     * whole-file limit are read by Spark's {@code binaryFile} source, which lists them in parallel and
-     * packs many small files into each task; larger ones are streamed (binaryFiles), never held in
-     * memory whole. Daily deliveries are small: a full run reads thousands of them, and opening each
-     * through binaryFiles cost about 13 ms (1,096 two-row FX files: 14.4 s, against 2.4 s through
-     * binaryFile; docs/design.md).
+     * The defaults of {@code conf/kpi-defaults.conf} for the two byte limits. Daily deliveries are
+     * small: a full run reads thousands of them, so a parse task streams many, one after the other,
+     * from the paths the landing scan found (docs/design.md).
      */
     public static final long DEFAULT_BYTES = 64L << 20;
 
     /** These settings with {@code minPartitions} replaced (tests run on two cores). */
     public IngestSettings withMinPartitions(int n) {
-      return new IngestSettings(n, maxCharsPerCell, wholeFileMaxBytes, broadcastBatchMaxBytes);
+      return new IngestSettings(n, maxCharsPerCell, taskBytes, broadcastBatchMaxBytes, parallelFeeds);
     }
   }
 

@@ -108,43 +108,92 @@ public final class IngestJob {
     }
   }
 
+  /**
+   * Every feed, {@code kpi.ingest.parallel-feeds} at a time: feeds write different tables (and
+   * idempotent appends, under their own txnAppId, to ops.quarantine), so they need no order, and a
+   * night's small feeds spend most of their time waiting on per-job latency, which overlaps. The
+   * results come in {@link Feeds#ALL} order. When a feed fails, the others still finish (their files
+   * are recorded in the ledger) before the first failure, in feed order, is thrown.
+   */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
-    for (FeedSpec feed : Feeds.ALL) {
-      StepLog.Step step = steps.start("ingest " + feed.name());
-      try {
-        List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
-        List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
-        // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
-        // one row per version, and the ledger is written last.
-        FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of())
-            : retry.call("ingest " + feed.name(), () -> ingest(feed, files, known.fileCount(feed)));
-        results.add(r);
-        ledgerRows.addAll(r.ledgerRows());
-        String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
-            : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
-                StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
-        if (!r.refusals().isEmpty()) {
-          step.end("refused", r.read(), r.accepted(), r.quarantined(), msg + "; refused: " + String.join(" | ", r.refusals()));
-        } else {
-          step.succeeded(r.read(), r.accepted(), r.quarantined(), msg);
-        }
-      } catch (Exception e) {
-        step.failed(e.getMessage());
-        throw e;
+    int threads = Math.min(cfg.ingest().parallelFeeds(), Feeds.ALL.size());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "kpi-ingest");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<FeedResult>> futures = new ArrayList<>();
+      for (FeedSpec feed : Feeds.ALL) {
+        futures.add(pool.submit(() -> ingestFeed(feed, scanner, known)));
       }
+      Exception first = null;
+      for (java.util.concurrent.Future<FeedResult> f : futures) {
+        try {
+          FeedResult r = f.get();
+          results.add(r);
+          ledgerRows.addAll(r.ledgerRows());
+        } catch (java.util.concurrent.ExecutionException e) {
+          Exception cause = e.getCause() instanceof Exception c ? c : new RuntimeException(e.getCause());
+          if (first == null) {
+            first = cause;
+          } else {
+            first.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while ingesting", e);
+        }
+      }
+      if (first != null) {
+        throw first instanceof RuntimeException re ? re : new IllegalStateException(first.getMessage(), first);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
+  private FeedResult ingestFeed(FeedSpec feed, LandingScanner scanner, Ledger.Snapshot known) {
+    StepLog.Step step = steps.start("ingest " + feed.name(), jobGroup(feed));
+    try {
+      List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
+      List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
+      // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
+      // one row per version, and the ledger is written last.
+      FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of())
+          : retry.call("ingest " + feed.name(), () -> ingest(feed, files, known.fileCount(feed)));
+      String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
+          : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
+              StepLog.count(r.read()), StepLog.count(r.accepted()), StepLog.count(r.quarantined()), StepLog.count(r.duplicate()));
+      if (!r.refusals().isEmpty()) {
+        step.end("refused", r.read(), r.accepted(), r.quarantined(), msg + "; refused: " + String.join(" | ", r.refusals()));
+      } else {
+        step.succeeded(r.read(), r.accepted(), r.quarantined(), msg);
+      }
+      return r;
+    } catch (Exception e) {
+      step.failed(e.getMessage());
+      throw e;
+    }
+  }
+
+  private static String jobGroup(FeedSpec feed) {
+    return "ingest " + feed.name();
+  }
+
   private FeedResult ingest(FeedSpec feed, List<LandingFile> files, long filesBefore) {
-    spark.sparkContext().setJobGroup("ingest " + feed.name(), "ingest " + files.size() + " file(s) of " + feed.name(), false);
+    spark.sparkContext().setJobGroup(jobGroup(feed), "ingest " + files.size() + " file(s) of " + feed.name(), false);
     Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
-    Dataset<Row> parsed = Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(),
-        cfg.ingest().wholeFileMaxBytes())
-        .withColumn("_file_order", concat(regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
-            regexp_extract(col("source_file"), "([^/]+)$", 1)))
+    // Parsed, typed and validated once, kept for the steps below: bronze takes the raw columns,
+    // classify the valid rows and quarantine the others (typing is the costly part of a first load;
+    // computed per step, it ran three times).
+    Dataset<Row> parsed = SilverTransforms.typeAndValidate(feed).apply(
+        Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(), cfg.ingest().taskBytes())
+            .withColumn("_file_order", concat(regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
+                regexp_extract(col("source_file"), "([^/]+)$", 1))))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      List<Row> fileErrors = timed("parse", () -> parsed.filter(col("file_error").isNotNull()).select("source_file", "file_error").collectAsList());
+      List<Row> fileErrors = timed(feed, "parse", () -> parsed.filter(col("file_error").isNotNull()).select("source_file", "file_error").collectAsList());
       List<String> refusals = fileErrors.stream().map(r -> r.getString(0) + ": " + r.getString(1)).toList();
       List<String> refusedPaths = fileErrors.stream().map(r -> r.getString(0)).distinct().toList();
       Dataset<Row> good = refusedPaths.isEmpty() ? parsed : parsed.filter(col("source_file").isin(refusedPaths.toArray()).unary_$bang());
@@ -155,23 +204,23 @@ public final class IngestJob {
       Dataset<Row> bronze = good.select(lit(run.runId()).as("run_id"), col("source_file"),
           regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
           col("row_number"), col("raw_record"), col("record"), col("row_error"), current_timestamp().as("ingested_at"));
-      timed("bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
+      timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
 
-      Dataset<Row> typed = SilverTransforms.typeAndValidate(feed).apply(good)
+      Dataset<Row> typed = good
           .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number");
       Dataset<Row> quarantined = typed.filter(col("reason").isNotNull());
       // Materialized once, before anything is written: the classification compares against silver
       // as it was before this batch, whatever the MERGE below does to it.
       boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
-      Dataset<Row> classified = timed("classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run, small)
+      Dataset<Row> classified = timed(feed, "classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run, small)
           .localCheckpoint(true));
-      timed("merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted")), small); return null; });
+      timed(feed, "merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted")), small); return null; });
 
       // Reconciliation per file: every parsed row has exactly one outcome.
       Dataset<Row> outcomes = classified.select(col("_source_file"), col("_outcome"))
           .unionByName(quarantined.select(col("_source_file"), lit("quarantined").as("_outcome")));
       Map<String, long[]> perFile = new HashMap<>();
-      for (Row r : timed("outcomes", () -> outcomes.groupBy("_source_file").agg(count(lit(1)), countIf("accepted"), countIf("quarantined"),
+      for (Row r : timed(feed, "outcomes", () -> outcomes.groupBy("_source_file").agg(count(lit(1)), countIf("accepted"), countIf("quarantined"),
           countIf("duplicate")).collectAsList())) {
         perFile.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)});
       }
@@ -199,7 +248,7 @@ public final class IngestJob {
                 .collect(Collectors.joining(", ")));
       }
       if (total[2] > 0) {
-        timed("quarantine", () -> { QuarantineWriter.append(wh, feed, quarantined, run, txnVersion); return null; });
+        timed(feed, "quarantine", () -> { QuarantineWriter.append(wh, feed, quarantined, run, txnVersion); return null; });
       }
       return new FeedResult(feed, files.size(), total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows));
     } finally {
@@ -210,10 +259,10 @@ public final class IngestJob {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestJob.class);
 
-  private static <T> T timed(String what, java.util.function.Supplier<T> body) {
+  private static <T> T timed(FeedSpec feed, String what, java.util.function.Supplier<T> body) {
     long t0 = System.nanoTime();
     T r = body.get();
-    LOG.debug("  {}: {} ms", what, (System.nanoTime() - t0) / 1_000_000);
+    LOG.debug("  {} {}: {} ms", feed.name(), what, (System.nanoTime() - t0) / 1_000_000);
     return r;
   }
 

@@ -25,7 +25,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,7 +34,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Reads landing files into one "parsed" Dataset: a row per record with its file, row number, raw
@@ -55,11 +55,11 @@ public final class Parsing {
   private Parsing() {}
 
   /**
-   * Parses landing files into {@link #PARSED_SCHEMA}: text files up to {@code wholeFileMaxBytes} are
-   * read whole, larger ones streamed ({@code kpi.ingest.whole-file-max-bytes}).
+   * Parses landing files into {@link #PARSED_SCHEMA}; text files are packed into parse tasks of
+   * about {@code taskBytes} landing bytes ({@code kpi.ingest.task-bytes}).
    */
   public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
-      Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {
+      Map<String, String> renames, int maxCharsPerCell, int minPartitions, long taskBytes) {
     List<LandingFile> text = new ArrayList<>();
     List<String> parquet = new ArrayList<>();
     List<Row> refused = new ArrayList<>();
@@ -72,7 +72,7 @@ public final class Parsing {
     }
     Dataset<Row> out = spark.createDataFrame(new ArrayList<>(), PARSED_SCHEMA);
     if (!text.isEmpty()) {
-      out = out.unionByName(parseText(spark, feed, text, renames, maxCharsPerCell, minPartitions, wholeFileMaxBytes));
+      out = out.unionByName(parseText(spark, feed, text, renames, maxCharsPerCell, minPartitions, taskBytes));
     }
     if (!parquet.isEmpty()) {
       RecordParser checker = new RecordParser(feed, renames, maxCharsPerCell);
@@ -101,24 +101,83 @@ public final class Parsing {
     return RowFactory.create(path, 0L, null, scalaMap(Map.of()), null, message);
   }
 
+  /**
+   * Text files, streamed on executors straight from the paths the landing scan found: no listing
+   * job of Spark's own (a file source lists its paths again, in a job of one task per path when
+   * there are more than 32 of them: ~3 s per feed on a first load), and no file held in memory
+   * whole. Files are packed into tasks in order, about {@code taskBytes} each and at least
+   * {@code minPartitions} (when there are that many files); a file bigger than that is a task of its own.
+   */
   private static Dataset<Row> parseText(SparkSession spark, FeedSpec feed, List<LandingFile> files,
-      Map<String, String> renames, int maxCharsPerCell, int minPartitions, long wholeFileMaxBytes) {
+      Map<String, String> renames, int maxCharsPerCell, int minPartitions, long taskBytes) {
     RecordParser parser = new RecordParser(feed, renames, maxCharsPerCell);
-    String[] small = files.stream().filter(f -> f.size() <= wholeFileMaxBytes).map(LandingFile::path).toArray(String[]::new);
-    List<String> large = files.stream().filter(f -> f.size() > wholeFileMaxBytes).map(LandingFile::path).toList();
-    Dataset<Row> out = spark.createDataFrame(new ArrayList<>(), PARSED_SCHEMA);
-    if (small.length > 0) {
-      JavaRDD<Row> rows = spark.read().format("binaryFile").load(small).select("path", "content").javaRDD()
-          .flatMap(file -> rowsOf(parser, file.getString(0), new java.io.ByteArrayInputStream((byte[]) file.get(1))));
-      out = out.unionByName(spark.createDataFrame(rows, PARSED_SCHEMA));
+    List<List<String>> tasks = packIntoTasks(files, minPartitions, taskBytes);
+    Broadcast<SerializableConfiguration> conf = SerializableConfiguration.broadcast(spark.sparkContext(),
+        spark.sparkContext().hadoopConfiguration());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size())
+        .flatMap(paths -> fileByFile(paths, p -> rowsOf(parser, p, open(p, conf.value().value()))));
+    return spark.createDataFrame(rows, PARSED_SCHEMA);
+  }
+
+  /**
+   * Files in order, cut into consecutive groups of about equal bytes: {@code max(minPartitions,
+   * ceil(total / taskBytes))} groups, never more than the files (every group has at least one).
+   */
+  static List<List<String>> packIntoTasks(List<LandingFile> files, int minPartitions, long taskBytes) {
+    long total = files.stream().mapToLong(f -> Math.max(1, f.size())).sum();
+    long perTask = Math.max(1, taskBytes);
+    long byBytes = total / perTask + (total % perTask == 0 ? 0 : 1);
+    int groups = (int) Math.min(files.size(), Math.max(minPartitions, byBytes));
+    List<List<String>> out = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    long done = 0;
+    for (int i = 0; i < files.size(); i++) {
+      int groupsAfterCurrent = groups - out.size() - 1;
+      // Close the group once it holds its share of the bytes, or when each group still to come needs one of the files left.
+      if (!current.isEmpty() && groupsAfterCurrent > 0
+          && (done * groups >= total * (out.size() + 1) || files.size() - i == groupsAfterCurrent)) {
+        out.add(current);
+        current = new ArrayList<>();
+      }
+      current.add(files.get(i).path());
+      done += Math.max(1, files.get(i).size());
     }
-    if (!large.isEmpty()) {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      JavaRDD<Row> rows = jsc.binaryFiles(String.join(",", large), minPartitions)
-          .flatMap((Tuple2<String, PortableDataStream> file) -> rowsOf(parser, file._1(), file._2().open()));
-      out = out.unionByName(spark.createDataFrame(rows, PARSED_SCHEMA));
-    }
+    out.add(current);
     return out;
+  }
+
+  private static InputStream open(String path, Configuration conf) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).open(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open landing file " + path, e);
+    }
+  }
+
+  /** The rows of each path in turn, opening a file only when the previous one is done (pull-based). */
+  private static Iterator<Row> fileByFile(List<String> paths, java.util.function.Function<String, Iterator<Row>> rows) {
+    return new Iterator<>() {
+      private int next;
+      private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && next < paths.size()) {
+          current = rows.apply(paths.get(next++));
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
   }
 
   private static Iterator<Row> rowsOf(RecordParser parser, String path, InputStream in) {

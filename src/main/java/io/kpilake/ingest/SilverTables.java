@@ -95,7 +95,8 @@ public final class SilverTables {
 
   /**
    * MERGEs the accepted versions into silver, re-deriving the history (valid_to, is_current) of
-   * every key they touch. The source is unique on (key, _hash), as MERGE requires.
+   * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
+   * table of a first load, the versions are appended.
    */
   public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, boolean smallBatch) {
     DeltaTable silver = wh.table("silver", feed.tableName());
@@ -107,6 +108,13 @@ public final class SilverTables {
     Dataset<Row> previous = silver.toDF().join(smallBatch ? broadcast(touchedKeys) : touchedKeys, Cols.seq(feed.key()), "left_semi")
         .select(baseCols);
     Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh));
+    if (wh.version("silver", feed.tableName()) == 0) {
+      // Version 0 is the empty table ensure() created: a first load has nothing to match, and an
+      // append is one Spark job where a MERGE takes six.
+      versions.select(java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+          .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
+      return;
+    }
     String on = feed.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " AND t._hash = s._hash";
     silver.as("t").merge(versions.as("s"), on)
         .whenMatched("NOT (t._is_current <=> s._is_current) OR NOT (t._valid_to <=> s._valid_to)")

@@ -19,29 +19,47 @@ import org.slf4j.LoggerFactory;
 public final class StepLog {
   private static final Logger LOG = LoggerFactory.getLogger("io.kpilake.progress");
   private final RunContext run;
-  private final List<Row> rows = new ArrayList<>();
+  private final List<Row> rows = java.util.Collections.synchronizedList(new ArrayList<>());
 
   public StepLog(RunContext run) {
     this.run = run;
   }
 
   public Step start(String name) {
-    return new Step(name, Instant.now());
+    return new Step(name, Instant.now(), null);
+  }
+
+  /**
+   * A step whose Spark jobs all run in job group {@code jobGroup}: its job count is that group's,
+   * right while other steps run at the same time (the feeds of ingest).
+   */
+  public Step start(String name, String jobGroup) {
+    return new Step(name, Instant.now(), jobGroup);
   }
 
   public List<Row> rows() {
-    return List.copyOf(rows);
+    synchronized (rows) {
+      return List.copyOf(rows);
+    }
   }
 
   /** One step in progress. */
   public final class Step {
     private final String name;
     private final Instant started;
-    private final long jobsAtStart = io.kpilake.spark.JobCounter.get().jobs();
+    private final String jobGroup;
+    private final long jobsAtStart;
 
-    private Step(String name, Instant started) {
+    private Step(String name, Instant started, String jobGroup) {
       this.name = name;
       this.started = started;
+      this.jobGroup = jobGroup;
+      this.jobsAtStart = jobs();
+    }
+
+    private long jobs() {
+      io.kpilake.spark.JobCounter c = io.kpilake.spark.JobCounter.get();
+      return jobGroup == null ? c.jobs() : c.jobsInGroup(jobGroup);
     }
 
     public void succeeded(Long rowsIn, Long rowsOut, Long rowsQuarantined, String message) {
@@ -58,7 +76,7 @@ public final class StepLog {
       rows.add(RowFactory.create(run.runId(), Date.valueOf(run.asOf()), name, status, Timestamp.from(started),
           Timestamp.from(finished), rowsIn, rowsOut, rowsQuarantined, run.policyHash(), message));
       double secs = Duration.between(started, finished).toMillis() / 1000.0;
-      long jobs = io.kpilake.spark.JobCounter.get().jobs() - jobsAtStart;
+      long jobs = jobs() - jobsAtStart;
       String line = String.format(Locale.ROOT, "%-34s %-9s %6.1f s %4d jobs  %s", name, status, secs, jobs,
           message == null ? "" : message);
       if ("failed".equals(status) || "refused".equals(status)) {

@@ -19,6 +19,7 @@ public final class JobCounter extends SparkListener {
   private final AtomicLong jobs = new AtomicLong();
   private final AtomicLong firstJobAt = new AtomicLong();
   private final Map<String, AtomicLong> bySource = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> byGroup = new ConcurrentHashMap<>();
 
   private JobCounter() {}
 
@@ -41,6 +42,10 @@ public final class JobCounter extends SparkListener {
     // A stage's details are the long call site of the job that created it (the stack down to our code).
     String details = start.stageInfos().isEmpty() ? null : start.stageInfos().last().details();
     bySource.computeIfAbsent(source(start.properties(), details), k -> new AtomicLong()).incrementAndGet();
+    String group = start.properties() == null ? null : start.properties().getProperty("spark.jobGroup.id");
+    if (group != null) {
+      byGroup.computeIfAbsent(group, k -> new AtomicLong()).incrementAndGet();
+    }
   }
 
   /**
@@ -76,6 +81,12 @@ public final class JobCounter extends SparkListener {
         .limit(n)
         .map(e -> e.getValue().get() + " x " + e.getKey())
         .collect(Collectors.joining("\n  ", "\n  ", ""));
+  }
+
+  /** Jobs started so far in job group {@code group} (set with {@code SparkContext.setJobGroup}). */
+  public long jobsInGroup(String group) {
+    AtomicLong n = byGroup.get(group);
+    return n == null ? 0 : n.get();
   }
 
   /** Jobs started so far in this process. */

@@ -77,18 +77,27 @@ class ConfigLoaderTest {
   void ingestByteLimitsTakeHoconSizesAndNameABadOne() throws IOException {
     // Defaults: 64M = 64 x 1024 x 1024 = 67,108,864 bytes for both limits.
     KpiConfig d = ConfigLoader.load(null, Map.of());
-    assertEquals(67_108_864L, d.ingest().wholeFileMaxBytes());
+    assertEquals(67_108_864L, d.ingest().taskBytes());
     assertEquals(67_108_864L, d.ingest().broadcastBatchMaxBytes());
     // 8k = 8 x 1024 = 8,192; a plain number is bytes; 0 turns the broadcast off.
-    KpiConfig c = ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = 8k\nkpi.ingest.broadcast-batch-max-bytes = 0"), Map.of());
-    assertEquals(8_192L, c.ingest().wholeFileMaxBytes());
+    KpiConfig c = ConfigLoader.load(conf("kpi.ingest.task-bytes = 8k\nkpi.ingest.broadcast-batch-max-bytes = 0"), Map.of());
+    assertEquals(8_192L, c.ingest().taskBytes());
     assertEquals(0L, c.ingest().broadcastBatchMaxBytes());
     ConfigError e = assertThrows(ConfigError.class,
-        () -> ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = huge"), Map.of()));
-    assertEquals("configuration key 'kpi.ingest.whole-file-max-bytes' has bad value \"huge\": expected a size in bytes such as 67108864 or 64M",
+        () -> ConfigLoader.load(conf("kpi.ingest.task-bytes = huge"), Map.of()));
+    assertEquals("configuration key 'kpi.ingest.task-bytes' has bad value \"huge\": expected a size in bytes such as 67108864 or 64M",
         e.getMessage());
-    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.ingest.whole-file-max-bytes = 0"), Map.of()));
-    assertEquals("configuration key 'kpi.ingest.whole-file-max-bytes' has bad value 0: expected a size in bytes >= 1", e.getMessage());
+    e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.ingest.task-bytes = 0"), Map.of()));
+    assertEquals("configuration key 'kpi.ingest.task-bytes' has bad value 0: expected a size in bytes >= 1", e.getMessage());
+  }
+
+  @Test
+  void parallelFeedsDefaultsToTwoAndRefusesZero() throws IOException {
+    assertEquals(2, ConfigLoader.load(null, Map.of()).ingest().parallelFeeds());
+    assertEquals(1, ConfigLoader.load(conf("kpi.ingest.parallel-feeds = 1"), Map.of()).ingest().parallelFeeds());
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.ingest.parallel-feeds = 0"), Map.of()));
+    assertEquals("configuration key 'kpi.ingest.parallel-feeds' has bad value 0: expected a whole number >= 1", e.getMessage());
   }
 
   @Test

@@ -9,20 +9,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Landing files to parsed records, on both read paths: small files read whole (Spark's binaryFile
- * source, many per task) and large ones streamed (binaryFiles). Both give the same rows: file, row
- * number, raw text, row error.
+ * Landing files to parsed records: file, row number, raw text, row error, the same however the
+ * files are packed into parse tasks; and the packing itself.
  */
 class ParsingTest extends SparkTestBase {
   private static final String H = "rate_date,currency,rate_to_reporting";
 
-  private List<String> parse(List<LandingFile> files, long wholeFileMaxBytes) {
-    return rows(Parsing.parse(spark(), Feeds.FX_RATES, files, Map.of(), 100_000, 2, wholeFileMaxBytes)
+  private List<String> parse(List<LandingFile> files, int minPartitions, long taskBytes) {
+    return rows(Parsing.parse(spark(), Feeds.FX_RATES, files, Map.of(), 100_000, minPartitions, taskBytes)
         .selectExpr("regexp_extract(source_file, '[^/]+$', 0)", "row_number", "raw_record", "record['currency']", "row_error"));
   }
 
   @Test
-  void smallFilesReadWholeAndLargeFilesStreamedGiveTheSameRows() {
+  void filesGiveTheSameRowsWhateverTheTasksTheyArePackedInto() {
     deliver("fx/rates", "2024-01-01", "a.csv", H, "2024-01-01,EUR,1.10", "2024-01-01,GBP,1.25");
     // Two records, the second one field short (a row error, not a shifted row).
     deliver("fx/rates", "2024-01-02", "b.csv", H, "2024-01-02,EUR,1.11", "2024-01-02,GBP");
@@ -34,13 +33,31 @@ class ParsingTest extends SparkTestBase {
         "a.csv,2,2024-01-01,GBP,1.25,GBP,null",
         "b.csv,1,2024-01-02,EUR,1.11,EUR,null",
         "b.csv,2,2024-01-02,GBP,null,expected 3 fields (as in the header), found 2");
-    // Every file whole (the default for deliveries), every file streamed, and one of each: a.csv is
-    // 77 bytes (header line 36 + 1, two record lines of 19 + 1), b.csv 72 (37 + 20 + 15), so a
-    // threshold of 76 streams a.csv and reads b.csv whole.
-    assertEquals(expected, parse(files, Long.MAX_VALUE));
-    assertEquals(expected, parse(files, 0));
-    long aSize = files.stream().filter(f -> f.path().endsWith("a.csv")).findFirst().orElseThrow().size();
-    assertEquals(77, aSize);
-    assertEquals(expected, parse(files, aSize - 1));
+    // Both files in one task (one task at least, no byte limit), one task each (two at least), and
+    // one task each because of the byte limit: 1 byte a task, ceil((77 + 72) / 1) tasks capped at 2 files.
+    assertEquals(expected, parse(files, 1, Long.MAX_VALUE));
+    assertEquals(expected, parse(files, 2, Long.MAX_VALUE));
+    assertEquals(expected, parse(files, 1, 1));
+  }
+
+  private static LandingFile file(String name, long size) {
+    return new LandingFile("/l/" + name, "fx", "rates", LocalDate.parse("2024-01-01"), size, 0);
+  }
+
+  @Test
+  void filesArePackedInOrderIntoTasksOfAboutEqualBytes() {
+    List<LandingFile> four = List.of(file("a", 30), file("b", 30), file("c", 30), file("d", 30));
+    // 120 bytes, 50 a task: max(1, ceil(120 / 50) = 3) = 3 tasks. A group closes once it holds its
+    // share: after a + b (60 * 3 >= 120 * 1), after c (90 * 3 >= 120 * 2); d is the last.
+    assertEquals(List.of(List.of("/l/a", "/l/b"), List.of("/l/c"), List.of("/l/d")), Parsing.packIntoTasks(four, 1, 50));
+    // No byte limit, one task at least: everything in one task; four at least: one file each.
+    assertEquals(List.of(List.of("/l/a", "/l/b", "/l/c", "/l/d")), Parsing.packIntoTasks(four, 1, Long.MAX_VALUE));
+    assertEquals(4, Parsing.packIntoTasks(four, 4, Long.MAX_VALUE).size());
+    // Never more tasks than files: 8 at least, 4 files.
+    assertEquals(4, Parsing.packIntoTasks(four, 8, 1).size());
+    // A big last file: two tasks of 100 bytes share 40 / 60; a + b + c + d (40 * 2 < 100 * 1) stay
+    // together until only e is left for the second task.
+    List<LandingFile> skewed = List.of(file("a", 10), file("b", 10), file("c", 10), file("d", 10), file("e", 60));
+    assertEquals(List.of(List.of("/l/a", "/l/b", "/l/c", "/l/d"), List.of("/l/e")), Parsing.packIntoTasks(skewed, 2, 50));
   }
 }
