@@ -138,7 +138,8 @@ public final class ConfigLoader {
         intAtLeast(c, "kpi.ops.lock-wait-seconds", 0),
         intAtLeast(c, "kpi.ops.lock-stale-after-minutes", 1),
         intAtLeast(c, "kpi.ops.retry.attempts", 1),
-        doubleIn(c, "kpi.ops.retry.backoff-seconds", 0.0, 600.0));
+        doubleIn(c, "kpi.ops.retry.backoff-seconds", 0.0, 600.0),
+        intAtLeast(c, "kpi.ops.parallel-publish", 1));
     return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
         gates(c), metrics, ops, catalog(c), policyHash(c));
   }

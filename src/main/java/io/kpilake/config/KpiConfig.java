@@ -86,7 +86,9 @@ public record KpiConfig(
    * how often an idempotent storage step is tried before the run fails ({@code retryAttempts}, the
    * first included) and the wait before the first retry (doubled for each next one).
    */
-  public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes, int retryAttempts, double retryBackoffSeconds) {}
+  /** Run operations: the writer lock, retries of storage steps, and how many kpi tables are published at a time. */
+  public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes, int retryAttempts, double retryBackoffSeconds,
+      int parallelPublish) {}
 
   public record MetricSettings(
       int involuntaryWindowDays, double grossMargin, int maxLifetimeMonths, int recoveryWindowDays, HealthSettings health,

@@ -175,12 +175,9 @@ public final class KpiJob {
       spark.sparkContext().setJobGroup("publish", "publish kpi.* as of " + run.asOf(), false);
       Publisher publisher = new Publisher(wh, run, inputs);
       Retry retry = Retry.of(cfg.ops());
-      Map<String, Long> versions = new LinkedHashMap<>();
-      for (Map.Entry<KpiTable, Dataset<Row>> e : results.entrySet()) {
-        // Idempotent: a retry replaces the table's content again; readers follow the publication record.
-        versions.put(e.getKey().name(), retry.call("publish kpi." + e.getKey().name(), () -> publisher.publish(e.getKey(), e.getValue(),
-            published.get(e.getKey().name()))));
-      }
+      // Idempotent: a retry replaces the table's content again; readers follow the publication record.
+      Map<String, Long> versions = publishAll(results, cfg.ops().parallelPublish(), (t, rows) -> retry.call("publish kpi." + t.name(),
+          () -> publisher.publish(t, rows, published.get(t.name()))));
       retry.run("record the publication", () -> publisher.recordPublication(versions));
       wh.registerAll();
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
@@ -192,6 +189,51 @@ public final class KpiJob {
       throw e;
     } finally {
       spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /**
+   * Publishes every table, {@code threads} at a time, and returns the version of each in the map's
+   * order. The tables are independent Delta tables, and a publish is mostly fixed per-commit latency
+   * (log reads, the commit, the properties commit), which overlaps. When one fails, the others
+   * still finish (their versions stay unrecorded, as after any failed run) and the first failure,
+   * in table order, is thrown with the others attached.
+   */
+  static Map<String, Long> publishAll(Map<KpiTable, Dataset<Row>> results, int threads,
+      java.util.function.BiFunction<KpiTable, Dataset<Row>, Long> publish) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, Math.min(threads, results.size())), r -> {
+          Thread t = new Thread(r, "kpi-publish");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      Map<String, java.util.concurrent.Future<Long>> futures = new LinkedHashMap<>();
+      results.forEach((t, rows) -> futures.put(t.name(), pool.submit(() -> publish.apply(t, rows))));
+      Map<String, Long> versions = new LinkedHashMap<>();
+      RuntimeException first = null;
+      for (Map.Entry<String, java.util.concurrent.Future<Long>> f : futures.entrySet()) {
+        try {
+          versions.put(f.getKey(), f.getValue().get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+              : new IllegalStateException("publish kpi." + f.getKey() + " failed: " + e.getCause().getMessage(), e.getCause());
+          if (first == null) {
+            first = cause;
+          } else {
+            first.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while publishing", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return versions;
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -50,11 +50,18 @@ public final class WarehouseLock implements AutoCloseable {
       fs.mkdirs(path.getParent());
       Instant deadline = Instant.now().plus(wait);
       boolean announced = false;
+      int unreadable = 0;
       while (true) {
         if (tryCreate(fs, path, runId)) {
           return new WarehouseLock(fs, path);
         }
         Properties holder = read(fs, path);
+        if (holder.isEmpty() && unreadable++ < 40) {
+          // Created but not written yet by a writer that won the race a moment ago (or released
+          // since): read again shortly, so a refusal names the holder.
+          Thread.sleep(25);
+          continue;
+        }
         if (runId.equals(holder.getProperty("run_id"))) {
           return new WarehouseLock(fs, path); // an earlier attempt of this run took it, then failed to hear so
         }
