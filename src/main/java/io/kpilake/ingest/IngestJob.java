@@ -116,41 +116,10 @@ public final class IngestJob {
    * are recorded in the ledger) before the first failure, in feed order, is thrown.
    */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
-    int threads = Math.min(cfg.ingest().parallelFeeds(), Feeds.ALL.size());
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "kpi-ingest");
-      t.setDaemon(true);
-      return t;
+    io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest", feed -> ingestFeed(feed, scanner, known), r -> {
+      results.add(r);
+      ledgerRows.addAll(r.ledgerRows());
     });
-    try {
-      List<java.util.concurrent.Future<FeedResult>> futures = new ArrayList<>();
-      for (FeedSpec feed : Feeds.ALL) {
-        futures.add(pool.submit(() -> ingestFeed(feed, scanner, known)));
-      }
-      Exception first = null;
-      for (java.util.concurrent.Future<FeedResult> f : futures) {
-        try {
-          FeedResult r = f.get();
-          results.add(r);
-          ledgerRows.addAll(r.ledgerRows());
-        } catch (java.util.concurrent.ExecutionException e) {
-          Exception cause = e.getCause() instanceof Exception c ? c : new RuntimeException(e.getCause());
-          if (first == null) {
-            first = cause;
-          } else {
-            first.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while ingesting", e);
-        }
-      }
-      if (first != null) {
-        throw first instanceof RuntimeException re ? re : new IllegalStateException(first.getMessage(), first);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   private FeedResult ingestFeed(FeedSpec feed, LandingScanner scanner, Ledger.Snapshot known) {

@@ -194,47 +194,20 @@ public final class KpiJob {
 
   /**
    * Publishes every table, {@code threads} at a time, and returns the version of each in the map's
-   * order. The tables are independent Delta tables, and a publish is mostly fixed per-commit latency
-   * (log reads, the commit, the properties commit), which overlaps. When one fails, the others
+   * order. The tables are independent Delta tables, each with its own commits; what overlaps is
+   * per-commit latency (on two cores little: docs/design.md). When one fails, the others
    * still finish (their versions stay unrecorded, as after any failed run) and the first failure,
    * in table order, is thrown with the others attached.
    */
   static Map<String, Long> publishAll(Map<KpiTable, Dataset<Row>> results, int threads,
       java.util.function.BiFunction<KpiTable, Dataset<Row>, Long> publish) {
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.max(1, Math.min(threads, results.size())), r -> {
-          Thread t = new Thread(r, "kpi-publish");
-          t.setDaemon(true);
-          return t;
-        });
-    try {
-      Map<String, java.util.concurrent.Future<Long>> futures = new LinkedHashMap<>();
-      results.forEach((t, rows) -> futures.put(t.name(), pool.submit(() -> publish.apply(t, rows))));
-      Map<String, Long> versions = new LinkedHashMap<>();
-      RuntimeException first = null;
-      for (Map.Entry<String, java.util.concurrent.Future<Long>> f : futures.entrySet()) {
-        try {
-          versions.put(f.getKey(), f.getValue().get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-              : new IllegalStateException("publish kpi." + f.getKey() + " failed: " + e.getCause().getMessage(), e.getCause());
-          if (first == null) {
-            first = cause;
-          } else {
-            first.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while publishing", e);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-      return versions;
-    } finally {
-      pool.shutdownNow();
+    List<KpiTable> tables = new ArrayList<>(results.keySet());
+    List<Long> versions = io.kpilake.ops.Parallel.map(tables, threads, "kpi-publish", t -> publish.apply(t, results.get(t)));
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (int i = 0; i < tables.size(); i++) {
+      out.put(tables.get(i).name(), versions.get(i));
     }
+    return out;
   }
 
   /**

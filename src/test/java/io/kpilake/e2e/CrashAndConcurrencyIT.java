@@ -39,26 +39,26 @@ class CrashAndConcurrencyIT {
 
     KpiCli.Run first = cli.run(tmp, env, "nightly", "--as-of", Reference.FIRST_NIGHT);
     assertEquals(0, first.code(), first.err());
-    List<String> previous = cli.checksums(tmp, env);
+    List<String> previous = KpiCli.checksumsInProcess(env);
 
     // 1. Killed during ingest: after the first feeds are in, before the others.
     KpiCli.Started run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
     assertTrue(run.awaitErr("ingest billing/subscriptions", 300), run.err());
     run.kill();
-    assertEquals(previous, cli.checksums(tmp, env), "readers see the previous publication after a kill during ingest");
+    assertEquals(previous, KpiCli.checksumsInProcess(env), "readers see the previous publication after a kill during ingest");
 
     // 2. Killed during publish: the gates have passed, tables are being replaced one by one.
     run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
     assertTrue(run.awaitErr("kpi quality gates", 300), run.err());
     Thread.sleep(1500);
     run.kill();
-    assertEquals(previous, cli.checksums(tmp, env), "readers see the previous publication after a kill during publish");
+    assertEquals(previous, KpiCli.checksumsInProcess(env), "readers see the previous publication after a kill during publish");
 
     // The rerun takes over the dead run's lock and ends with the tables of one clean run.
     KpiCli.Run rerun = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
     assertEquals(0, rerun.code(), rerun.err());
     assertTrue(rerun.err().contains("taking over the warehouse lock"), rerun.err());
-    assertEquals(ref.checksums, cli.checksums(tmp, env));
+    assertEquals(ref.checksums, KpiCli.checksumsInProcess(env));
 
     // Every landing file is in the ledger exactly once: nothing ingested twice, nothing lost.
     KpiCli.Run ledger = cli.run(tmp, env, "sql", "SELECT count(*) AS files, count(DISTINCT path) AS distinct_files, "
@@ -90,7 +90,7 @@ class CrashAndConcurrencyIT {
     // Released: the next run proceeds (nothing new landed, so it publishes nothing new either).
     KpiCli.Run winner = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
     assertEquals(0, winner.code(), winner.err());
-    assertEquals(ref.checksums, cli.checksums(tmp, env));
+    assertEquals(ref.checksums, KpiCli.checksumsInProcess(env));
   }
 
   private static void copyTree(Path from, Path to) throws java.io.IOException {

@@ -127,4 +127,21 @@ public final class KpiCli {
     assertEquals(KpiJob.ALL_TABLES.size() + 1, lines.size(), r.out());
     return lines;
   }
+
+  /**
+   * The same lines as {@link #checksums}, read in this JVM: the {@code sql} command's own steps
+   * (configuration from {@code env}, the tables the query names registered, CSV printed by the same
+   * formatter), without a new process. A new JVM costs 15-30 s; each end-to-end test keeps at
+   * least one {@link #checksums} in a new process where that is what it proves (the reference, S3).
+   */
+  public static List<String> checksumsInProcess(Map<String, String> env) {
+    io.kpilake.cli.AppContext ctx = io.kpilake.cli.AppContext.of(io.kpilake.config.ConfigLoader.load(null, env));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8);
+    io.kpilake.publish.ResultFormatter.print(ctx.warehouseFor(checksumQuery()).spark().sql(checksumQuery()),
+        io.kpilake.publish.ResultFormatter.Format.csv, 10_000, out);
+    List<String> lines = bytes.toString(StandardCharsets.UTF_8).strip().lines().toList();
+    assertEquals(KpiJob.ALL_TABLES.size() + 1, lines.size(), String.join("\n", lines));
+    return lines;
+  }
 }
