@@ -31,13 +31,18 @@ public final class BronzeTables {
       optional("row_error", StringType, "Why the row could not be split into fields, if so"),
       required("ingested_at", TimestampType, "When it was ingested (UTC)"));
 
+  /** Creates the feed's bronze table if it does not exist. */
+  public static void ensure(Warehouse wh, FeedSpec feed) {
+    wh.createIfNotExists("bronze", feed.tableName(), SCHEMA, "Raw records of feed " + feed.name() + ": " + feed.comment(),
+        Map.of(), List.of());
+  }
+
   /**
    * Appends a batch. The commit is idempotent per (feed, txnVersion): a rerun after a crash between
    * this append and the ledger write does not append the same batch twice.
    */
   public static void append(Warehouse wh, FeedSpec feed, Dataset<Row> rows, long txnVersion) {
-    wh.createIfNotExists("bronze", feed.tableName(), SCHEMA, "Raw records of feed " + feed.name() + ": " + feed.comment(),
-        Map.of(), List.of());
+    ensure(wh, feed);
     rows.write().format("delta").mode("append")
         .option("txnAppId", "kpi-lake:bronze:" + feed.name())
         .option("txnVersion", txnVersion)

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -150,79 +151,124 @@ public final class IngestJob {
     return "ingest " + feed.name();
   }
 
+  /**
+   * One feed's new files in one pass: parsed, typed, validated, hashed and classified in one plan,
+   * materialized once (persisted) by the per-file outcome counts, then written from that one
+   * batch: bronze (every row), silver (the accepted versions) and ops.quarantine (the rejected
+   * rows). The counts and the refusals come before any write, so a file that does not reconcile
+   * stops the feed with nothing written. When a file is refused, the batch is classified again
+   * without it (its rows must not rank first among duplicates they would then hide).
+   */
   private FeedResult ingest(FeedSpec feed, List<LandingFile> files, long filesBefore) {
     spark.sparkContext().setJobGroup(jobGroup(feed), "ingest " + files.size() + " file(s) of " + feed.name(), false);
-    Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
-    // Parsed, typed and validated once, kept for the steps below: bronze takes the raw columns,
-    // classify the valid rows and quarantine the others (typing is the costly part of a first load;
-    // computed per step, it ran three times).
-    Dataset<Row> parsed = SilverTransforms.typeAndValidate(feed).apply(
-        Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(), cfg.ingest().taskBytes())
-            .withColumn("_file_order", concat(regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
-                regexp_extract(col("source_file"), "([^/]+)$", 1))))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    long silverVersion = SilverTables.ensure(wh, feed);
+    BronzeTables.ensure(wh, feed);
+    boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
+    Dataset<Row> batch = classifiedBatch(feed, files, silverVersion, small);
     try {
-      List<Row> fileErrors = timed(feed, "parse", () -> parsed.filter(col("file_error").isNotNull()).select("source_file", "file_error").collectAsList());
-      List<String> refusals = fileErrors.stream().map(r -> r.getString(0) + ": " + r.getString(1)).toList();
-      List<String> refusedPaths = fileErrors.stream().map(r -> r.getString(0)).distinct().toList();
-      Dataset<Row> good = refusedPaths.isEmpty() ? parsed : parsed.filter(col("source_file").isin(refusedPaths.toArray()).unary_$bang());
-      // Idempotent commits: a rerun of the same batch after a crash before the ledger write reuses
-      // this version, and Delta skips the bronze/quarantine appends it already has.
-      long txnVersion = filesBefore + files.size();
-
-      Dataset<Row> bronze = good.select(lit(run.runId()).as("run_id"), col("source_file"),
-          regexp_extract(col("source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
-          col("row_number"), col("raw_record"), col("record"), col("row_error"), current_timestamp().as("ingested_at"));
-      timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
-
-      Dataset<Row> typed = good
-          .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number");
-      Dataset<Row> quarantined = typed.filter(col("reason").isNotNull());
-      // Materialized once, before anything is written: the classification compares against silver
-      // as it was before this batch, whatever the MERGE below does to it.
-      boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
-      Dataset<Row> classified = timed(feed, "classify", () -> SilverTables.classify(wh, feed, typed.filter(col("reason").isNull()), run, small)
-          .localCheckpoint(true));
-      timed(feed, "merge", () -> { SilverTables.mergeNewVersions(wh, feed, classified.filter(col("_outcome").equalTo("accepted")), small); return null; });
-
-      // Reconciliation per file: every parsed row has exactly one outcome.
-      Dataset<Row> outcomes = classified.select(col("_source_file"), col("_outcome"))
-          .unionByName(quarantined.select(col("_source_file"), lit("quarantined").as("_outcome")));
-      Map<String, long[]> perFile = new HashMap<>();
-      for (Row r : timed(feed, "outcomes", () -> outcomes.groupBy("_source_file").agg(count(lit(1)), countIf("accepted"), countIf("quarantined"),
-          countIf("duplicate")).collectAsList())) {
-        perFile.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)});
+      Map<String, FileCounts> perFile = timed(feed, "classify", () -> countPerFile(batch));
+      List<String> refusals = new ArrayList<>();
+      List<LandingFile> kept = new ArrayList<>();
+      for (LandingFile f : files) {
+        FileCounts c = perFile.get(f.path());
+        if (c != null && c.fileError() != null) {
+          refusals.add(f.path() + ": " + c.fileError());
+        } else {
+          kept.add(f);
+        }
       }
+      if (!refusals.isEmpty()) {
+        batch.unpersist();
+        if (kept.isEmpty()) {
+          return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of());
+        }
+        return ingestClassified(feed, kept, files.size(), filesBefore + files.size(), refusals,
+            classifiedBatch(feed, kept, silverVersion, small), silverVersion, small, null);
+      }
+      return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, silverVersion, small, perFile);
+    } finally {
+      batch.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /**
+   * Parsed, typed, validated and classified against silver at {@code silverVersion}: every row of
+   * the files with {@code _outcome} (and {@code reason}), persisted for the writes that read it.
+   */
+  private Dataset<Row> classifiedBatch(FeedSpec feed, List<LandingFile> files, long silverVersion, boolean small) {
+    Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
+    Dataset<Row> typed = SilverTransforms.typeAndValidate(feed).apply(
+        Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(), cfg.ingest().taskBytes()))
+        .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number")
+        .withColumn("_file_order", concat(regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
+            regexp_extract(col("_source_file"), "([^/]+)$", 1)))
+        .withColumn("_ingested_at", current_timestamp());
+    var known = SilverTables.known(wh, feed, silverVersion, small ? SilverTables.keysOf(feed, typed.filter(col("reason").isNull())) : null);
+    return SilverTransforms.classify(feed, known).apply(typed).persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** One file's counts in a classified batch, and why it is refused whole (null when it is not). */
+  private record FileCounts(long read, long accepted, long quarantined, long duplicate, String fileError) {}
+
+  /** Per file: rows read, accepted, quarantined, duplicate and the file's error: one Spark job, which materializes the batch. */
+  private static Map<String, FileCounts> countPerFile(Dataset<Row> batch) {
+    Map<String, FileCounts> perFile = new HashMap<>();
+    for (Row r : batch.groupBy("_source_file").agg(count(lit(1)), countIf(SilverTransforms.ACCEPTED),
+        countIf(SilverTransforms.QUARANTINED), countIf(SilverTransforms.DUPLICATE), max(col("file_error"))).collectAsList()) {
+      perFile.put(r.getString(0), new FileCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getString(5)));
+    }
+    return perFile;
+  }
+
+  /**
+   * Writes a classified batch of {@code files} (none refused): bronze, silver, quarantine, after
+   * checking that every file reconciles (read = accepted + quarantined + duplicate). {@code perFile}
+   * is the batch's counts when already taken, else null.
+   */
+  private FeedResult ingestClassified(FeedSpec feed, List<LandingFile> files, int listed, long txnVersion, List<String> refusals,
+      Dataset<Row> batch, long silverVersion, boolean small, Map<String, FileCounts> counted) {
+    try {
+      Map<String, FileCounts> perFile = counted != null ? counted : timed(feed, "classify", () -> countPerFile(batch));
       List<Row> ledgerRows = new ArrayList<>();
       long[] total = new long[4];
-      Set<String> refusedSet = Set.copyOf(refusedPaths);
       for (LandingFile f : files) {
-        if (refusedSet.contains(f.path())) {
-          continue;
+        FileCounts c = perFile.getOrDefault(f.path(), new FileCounts(0, 0, 0, 0, null));
+        if (c.read() != c.accepted() + c.quarantined() + c.duplicate()) {
+          throw new IllegalStateException("reconciliation failed for " + f.path() + ": read " + c.read() + " != "
+              + c.accepted() + " + " + c.quarantined() + " + " + c.duplicate());
         }
-        long[] c = perFile.getOrDefault(f.path(), new long[4]);
-        if (c[0] != c[1] + c[2] + c[3]) {
-          throw new IllegalStateException("reconciliation failed for " + f.path() + ": read " + c[0] + " != "
-              + c[1] + " + " + c[2] + " + " + c[3]);
-        }
+        long[] n = {c.read(), c.accepted(), c.quarantined(), c.duplicate()};
         for (int i = 0; i < 4; i++) {
-          total[i] += c[i];
+          total[i] += n[i];
         }
-        ledgerRows.add(Ledger.row(f, run, c, Date.valueOf(f.dt())));
+        ledgerRows.add(Ledger.row(f, run, n, Date.valueOf(f.dt())));
       }
-      long unmatched = perFile.keySet().stream().filter(p -> files.stream().noneMatch(f -> f.path().equals(p))).count();
-      if (unmatched > 0) {
-        throw new IllegalStateException("parsed records from " + unmatched + " file(s) not in the listing of " + feed.name()
-            + ": " + perFile.keySet().stream().filter(p -> files.stream().noneMatch(f -> f.path().equals(p)))
-                .collect(Collectors.joining(", ")));
+      Set<String> paths = files.stream().map(LandingFile::path).collect(Collectors.toSet());
+      List<String> unmatched = perFile.keySet().stream().filter(p -> !paths.contains(p)).sorted().toList();
+      if (!unmatched.isEmpty()) {
+        throw new IllegalStateException("parsed records from " + unmatched.size() + " file(s) not in the listing of " + feed.name()
+            + ": " + String.join(", ", unmatched));
       }
+      // Idempotent commits: a rerun of the same batch after a crash before the ledger write reuses
+      // this version, and Delta skips the bronze/quarantine appends it already has.
+      Dataset<Row> bronze = batch.select(lit(run.runId()).as("run_id"), col("_source_file").as("source_file"),
+          regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
+          col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
+      timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
+      timed(feed, "silver", () -> {
+        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(feed, batch, run.runId()), small, silverVersion == 0);
+        return null;
+      });
       if (total[2] > 0) {
-        timed(feed, "quarantine", () -> { QuarantineWriter.append(wh, feed, quarantined, run, txnVersion); return null; });
+        timed(feed, "quarantine", () -> {
+          QuarantineWriter.append(wh, feed, batch.filter(col("_outcome").equalTo(SilverTransforms.QUARANTINED)), run, txnVersion);
+          return null;
+        });
       }
-      return new FeedResult(feed, files.size(), total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows));
+      return new FeedResult(feed, listed, total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows));
     } finally {
-      parsed.unpersist();
-      spark.sparkContext().clearJobGroup();
+      batch.unpersist();
     }
   }
 

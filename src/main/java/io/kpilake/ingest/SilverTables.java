@@ -3,12 +3,9 @@ package io.kpilake.ingest;
 import static io.kpilake.spark.Schemas.optional;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
-import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Cols;
 import io.kpilake.spark.Schemas;
 import io.kpilake.spark.Warehouse;
@@ -49,72 +46,76 @@ public final class SilverTables {
     return new StructType(fields.toArray(StructField[]::new));
   }
 
-  public static void ensure(Warehouse wh, FeedSpec feed) {
+  /** Creates the feed's silver table if it does not exist; returns its latest version (0: created empty). */
+  public static long ensure(Warehouse wh, FeedSpec feed) {
     wh.createIfNotExists("silver", feed.tableName(), schema(feed),
         "Typed and validated " + feed.name() + " records, every version: " + feed.comment(), Map.of(), List.of());
+    return wh.version("silver", feed.tableName());
   }
 
   /**
-   * Valid typed rows -> the same rows with {@code _hash} and {@code _outcome}: {@code accepted}
-   * (a version silver does not have yet, first in the batch) or {@code duplicate}. With
-   * {@code smallBatch} (a night's deliveries) the batch's keys are broadcast: silver is filtered to
-   * the keys the batch touches in the scan, instead of shuffling all of silver to meet a few rows.
+   * The (key, {@code _hash}) pairs silver holds at {@code version}, for {@link
+   * SilverTransforms#classify}; empty at version 0 (the empty table {@link #ensure} created: a
+   * first load compares with nothing and reads nothing). Pinned to the version, so a batch whose
+   * classification is computed again (a lost cached block) compares with the same silver, whatever
+   * this run has merged since. With {@code batchKeys} (a night's small batch) silver is filtered to
+   * those keys by a broadcast semi-join, instead of shuffling all of silver to meet a few rows.
    */
-  public static Dataset<Row> classify(Warehouse wh, FeedSpec feed, Dataset<Row> valid, RunContext run, boolean smallBatch) {
-    ensure(wh, feed);
+  public static java.util.Optional<Dataset<Row>> known(Warehouse wh, FeedSpec feed, long version, Dataset<Row> batchKeys) {
+    if (version == 0) {
+      return java.util.Optional.empty();
+    }
+    List<String> keyAndHash = new ArrayList<>(feed.key());
+    keyAndHash.add("_hash");
+    Dataset<Row> known = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("silver", feed.tableName()))
+        .select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    if (batchKeys != null) {
+      known = broadcast(known.join(broadcast(batchKeys), Cols.seq(feed.key()), "left_semi"));
+    }
+    return java.util.Optional.of(known);
+  }
+
+  /** The distinct keys of {@code rows}. */
+  public static Dataset<Row> keysOf(FeedSpec feed, Dataset<Row> rows) {
+    return rows.select(feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).distinct();
+  }
+
+  /** The accepted rows of a classified batch in silver's base columns (history columns come from the merge). */
+  public static Dataset<Row> versionsOf(FeedSpec feed, Dataset<Row> classified, String runId) {
     List<Column> cols = new ArrayList<>();
     feed.columnNames().forEach(c -> cols.add(col(c)));
     cols.add(col("_source_file"));
     cols.add(col("_file_order"));
     cols.add(col("_row_number"));
-    cols.add(lit(run.runId()).as("_run_id"));
-    cols.add(current_timestamp().as("_ingested_at"));
-    Dataset<Row> selected = valid.select(cols.toArray(Column[]::new));
-    Dataset<Row> ranked = SilverTransforms.contentHash(feed)
-        .andThen(SilverTransforms.rankDuplicates(feed))
-        .apply(selected);
-    List<String> keyAndHash = new ArrayList<>(feed.key());
-    keyAndHash.add("_hash");
-    Dataset<Row> known = wh.table("silver", feed.tableName()).toDF()
-        .select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-        .withColumn("_known", lit(true));
-    if (smallBatch) {
-      // The batch's keys from before the hash and the duplicate ranking: the keys need neither, and
-      // taking them from {@code ranked} would run its window a second time.
-      known = broadcast(known.join(broadcast(keysOf(feed, selected)), Cols.seq(feed.key()), "left_semi"));
-    }
-    return ranked.join(known, Cols.seq(keyAndHash), "left")
-        .withColumn("_outcome", when(col("_dup_rank").gt(1).or(col("_known").isNotNull()), lit("duplicate"))
-            .otherwise(lit("accepted")))
-        .drop("_known", "_dup_rank");
-  }
-
-  private static Dataset<Row> keysOf(FeedSpec feed, Dataset<Row> rows) {
-    return rows.select(feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).distinct();
+    cols.add(lit(runId).as("_run_id"));
+    cols.add(col("_ingested_at"));
+    cols.add(col("_hash"));
+    return classified.filter(col("_outcome").equalTo(SilverTransforms.ACCEPTED)).select(cols.toArray(Column[]::new));
   }
 
   /**
    * MERGEs the accepted versions into silver, re-deriving the history (valid_to, is_current) of
    * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
-   * table of a first load, the versions are appended.
+   * table of a first load ({@code firstLoad}: silver at version 0), the versions are appended.
    */
-  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, boolean smallBatch) {
-    DeltaTable silver = wh.table("silver", feed.tableName());
+  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, boolean smallBatch, boolean firstLoad) {
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     Dataset<Row> fresh = accepted.select(baseCols);
+    Column[] silverCols = java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    if (firstLoad) {
+      // The empty table ensure() created: nothing to match and no history to read; an append is
+      // one Spark job where a MERGE takes six.
+      SilverTransforms.orderVersions(feed).apply(fresh).select(silverCols)
+          .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
+      return;
+    }
+    DeltaTable silver = wh.table("silver", feed.tableName());
     Dataset<Row> touchedKeys = keysOf(feed, fresh);
     Dataset<Row> previous = silver.toDF().join(smallBatch ? broadcast(touchedKeys) : touchedKeys, Cols.seq(feed.key()), "left_semi")
         .select(baseCols);
     Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh));
-    if (wh.version("silver", feed.tableName()) == 0) {
-      // Version 0 is the empty table ensure() created: a first load has nothing to match, and an
-      // append is one Spark job where a MERGE takes six.
-      versions.select(java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-          .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
-      return;
-    }
     String on = feed.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " AND t._hash = s._hash";
     silver.as("t").merge(versions.as("s"), on)
         .whenMatched("NOT (t._is_current <=> s._is_current) OR NOT (t._valid_to <=> s._valid_to)")

@@ -136,14 +136,39 @@ public final class SilverTransforms {
     return feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
   }
 
-  /** {@code _dup_rank}: 1 for the first occurrence of (key, content) in the batch, 2.. for repeats. */
-  public static Transform rankDuplicates(FeedSpec feed) {
+  /** Every outcome a typed row can have, as {@code _outcome} spells it. */
+  public static final String ACCEPTED = "accepted";
+  public static final String DUPLICATE = "duplicate";
+  public static final String QUARANTINED = "quarantined";
+
+  /**
+   * Typed rows (with {@code reason}, {@code _file_order}, {@code _row_number}) -> the same rows with
+   * {@code _hash} and {@code _outcome}: {@code quarantined} (a reason), {@code duplicate} (a valid
+   * row whose key and content came earlier in the batch, by file order then row, or are in
+   * {@code known}), else {@code accepted}. {@code known} holds the (key, {@code _hash}) pairs silver
+   * already has, or is empty (a first load). One pass: the duplicate ranking is the only shuffle,
+   * and invalid rows are ranked apart, so they never make a valid row a duplicate.
+   */
+  public static Transform classify(FeedSpec feed, java.util.Optional<Dataset<Row>> known) {
     return in -> {
+      List<String> keyAndHash = new ArrayList<>(feed.key());
+      keyAndHash.add("_hash");
       List<org.apache.spark.sql.Column> part = new ArrayList<>(List.of(keyCols(feed)));
       part.add(col("_hash"));
+      part.add(col("reason").isNull());
       WindowSpec w = Window.partitionBy(part.toArray(org.apache.spark.sql.Column[]::new))
           .orderBy(col("_file_order"), col("_row_number"));
-      return in.withColumn("_dup_rank", row_number().over(w));
+      Dataset<Row> ranked = contentHash(feed).apply(in).withColumn("_dup_rank", row_number().over(w));
+      org.apache.spark.sql.Column repeat = col("_dup_rank").gt(1);
+      if (known.isPresent()) {
+        ranked = ranked.join(known.get().select(keyAndHash.stream().map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new)).withColumn("_known", lit(true)), io.kpilake.spark.Cols.seq(keyAndHash), "left");
+        repeat = repeat.or(col("_known").isNotNull());
+      }
+      Dataset<Row> out = ranked.withColumn("_outcome", when(col("reason").isNotNull(), lit(QUARANTINED))
+          .when(repeat, lit(DUPLICATE)).otherwise(lit(ACCEPTED)))
+          .drop("_dup_rank");
+      return known.isPresent() ? out.drop("_known") : out;
     };
   }
 

@@ -1,0 +1,46 @@
+package io.kpilake.ingest;
+
+import io.kpilake.SparkTestBase;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** The one-pass classification of a typed batch: every row gets exactly one outcome. */
+class SilverTransformsTest extends SparkTestBase {
+  /** Typed fx/rates rows: (rate_date, currency, rate, reason, file order, row). */
+  private static Dataset<Row> typed(String... rows) {
+    return spark().sql("SELECT CAST(d AS DATE) rate_date, c currency, CAST(r AS DECIMAL(18,8)) rate_to_reporting, reason,"
+        + " fo _file_order, CAST(rn AS BIGINT) _row_number FROM VALUES " + String.join(", ", rows)
+        + " AS t(d, c, r, reason, fo, rn)");
+  }
+
+  @Test
+  void eachRowIsAcceptedDuplicateOrQuarantinedAgainstTheBatchAndSilver() {
+    Dataset<Row> batch = typed(
+        "('2024-01-01', 'EUR', '1.10', NULL, '2024-01-02/a.csv', 1)",
+        // Same key and content in a later file: a duplicate of the row above.
+        "('2024-01-01', 'EUR', '1.10', NULL, '2024-01-03/b.csv', 1)",
+        // Same key, other content: a new version, accepted.
+        "('2024-01-01', 'EUR', '1.12', NULL, '2024-01-03/b.csv', 2)",
+        // Silver has this key and content already: a duplicate.
+        "('2024-01-01', 'GBP', '1.25', NULL, '2024-01-02/a.csv', 2)",
+        // Invalid, and earliest of all with the EUR 1.10 content: quarantined, and it does not make
+        // the first row a duplicate (invalid rows are ranked apart).
+        "('2024-01-01', 'EUR', '1.10', 'rate_to_reporting: must be positive', '2024-01-01/z.csv', 1)");
+    Dataset<Row> known = SilverTransforms.contentHash(Feeds.FX_RATES).apply(typed(
+        "('2024-01-01', 'GBP', '1.25', NULL, '2023-12-31/old.csv', 1)")).select("rate_date", "currency", "_hash");
+
+    assertRows(SilverTransforms.classify(Feeds.FX_RATES, Optional.of(known)).apply(batch)
+            .select("currency", "rate_to_reporting", "_file_order", "_outcome"),
+        "EUR,1.10000000,2024-01-02/a.csv,accepted",
+        "EUR,1.10000000,2024-01-03/b.csv,duplicate",
+        "EUR,1.12000000,2024-01-03/b.csv,accepted",
+        "GBP,1.25000000,2024-01-02/a.csv,duplicate",
+        "EUR,1.10000000,2024-01-01/z.csv,quarantined");
+    // A first load compares with nothing: the GBP row is accepted, the rest as above.
+    assertRows(SilverTransforms.classify(Feeds.FX_RATES, Optional.empty()).apply(batch)
+            .groupBy("_outcome").count(),
+        "accepted,3", "duplicate,1", "quarantined,1");
+  }
+}
