@@ -164,7 +164,9 @@ public final class IngestJob {
     long silverVersion = SilverTables.ensure(wh, feed);
     BronzeTables.ensure(wh, feed);
     boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
-    Dataset<Row> batch = classifiedBatch(feed, files, silverVersion, small);
+    Dataset<Row> typed = typedBatch(feed, files);
+    var affected = SilverTables.affected(wh, feed, silverVersion, small ? SilverTables.keysOf(feed, typed.filter(col("reason").isNull())) : null);
+    Dataset<Row> batch = classify(feed, typed, affected);
     try {
       Map<String, FileCounts> perFile = timed(feed, "classify", () -> countPerFile(batch));
       List<String> refusals = new ArrayList<>();
@@ -183,29 +185,30 @@ public final class IngestJob {
           return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of());
         }
         return ingestClassified(feed, kept, files.size(), filesBefore + files.size(), refusals,
-            classifiedBatch(feed, kept, silverVersion, small), silverVersion, small, null);
+            classify(feed, typedBatch(feed, kept), affected), affected, null);
       }
-      return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, silverVersion, small, perFile);
+      return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, affected, perFile);
     } finally {
       batch.unpersist();
+      SilverTables.release(affected);
       spark.sparkContext().clearJobGroup();
     }
   }
 
-  /**
-   * Parsed, typed, validated and classified against silver at {@code silverVersion}: every row of
-   * the files with {@code _outcome} (and {@code reason}), persisted for the writes that read it.
-   */
-  private Dataset<Row> classifiedBatch(FeedSpec feed, List<LandingFile> files, long silverVersion, boolean small) {
+  /** The files parsed, typed and validated, with their lineage columns (a plan, not computed). */
+  private Dataset<Row> typedBatch(FeedSpec feed, List<LandingFile> files) {
     Map<String, String> renames = cfg.renamesFor(feed.source(), feed.entity());
-    Dataset<Row> typed = SilverTransforms.typeAndValidate(feed).apply(
+    return SilverTransforms.typeAndValidate(feed).apply(
         Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(), cfg.ingest().taskBytes()))
         .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number")
         .withColumn("_file_order", concat(regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
             regexp_extract(col("_source_file"), "([^/]+)$", 1)))
         .withColumn("_ingested_at", current_timestamp());
-    var known = SilverTables.known(wh, feed, silverVersion, small ? SilverTables.keysOf(feed, typed.filter(col("reason").isNull())) : null);
-    return SilverTransforms.classify(feed, known).apply(typed).persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** Every row of a typed batch with its {@code _outcome}, against the affected silver rows; persisted for the writes that read it. */
+  private static Dataset<Row> classify(FeedSpec feed, Dataset<Row> typed, java.util.Optional<Dataset<Row>> affected) {
+    return SilverTransforms.classify(feed, SilverTables.known(feed, affected)).apply(typed).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   /** One file's counts in a classified batch, and why it is refused whole (null when it is not). */
@@ -227,7 +230,7 @@ public final class IngestJob {
    * is the batch's counts when already taken, else null.
    */
   private FeedResult ingestClassified(FeedSpec feed, List<LandingFile> files, int listed, long txnVersion, List<String> refusals,
-      Dataset<Row> batch, long silverVersion, boolean small, Map<String, FileCounts> counted) {
+      Dataset<Row> batch, java.util.Optional<Dataset<Row>> affected, Map<String, FileCounts> counted) {
     try {
       Map<String, FileCounts> perFile = counted != null ? counted : timed(feed, "classify", () -> countPerFile(batch));
       List<Row> ledgerRows = new ArrayList<>();
@@ -257,7 +260,7 @@ public final class IngestJob {
           col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
       timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
       timed(feed, "silver", () -> {
-        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(feed, batch, run.runId()), small, silverVersion == 0);
+        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(feed, batch, run.runId()), affected);
         return null;
       });
       if (total[2] > 0) {

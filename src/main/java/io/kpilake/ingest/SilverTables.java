@@ -54,25 +54,36 @@ public final class SilverTables {
   }
 
   /**
-   * The (key, {@code _hash}) pairs silver holds at {@code version}, for {@link
-   * SilverTransforms#classify}; empty at version 0 (the empty table {@link #ensure} created: a
-   * first load compares with nothing and reads nothing). Pinned to the version, so a batch whose
-   * classification is computed again (a lost cached block) compares with the same silver, whatever
-   * this run has merged since. With {@code batchKeys} (a night's small batch) silver is filtered to
-   * those keys by a broadcast semi-join, instead of shuffling all of silver to meet a few rows.
+   * The silver rows a batch can affect, read once at {@code version} for both the duplicate check
+   * ({@link #known}) and the version history the merge re-derives: empty at version 0 (the empty
+   * table {@link #ensure} created: a first load reads nothing). With {@code batchKeys} (a night's
+   * small batch) only the rows of those keys, by a broadcast semi-join, persisted (the check and
+   * the merge share one scan; release it with {@link #release}); without, all of silver, not
+   * persisted. Pinned to the version, so a batch classified again (a lost cached block) compares
+   * with the same silver, whatever this run has merged since.
    */
-  public static java.util.Optional<Dataset<Row>> known(Warehouse wh, FeedSpec feed, long version, Dataset<Row> batchKeys) {
+  public static java.util.Optional<Dataset<Row>> affected(Warehouse wh, FeedSpec feed, long version, Dataset<Row> batchKeys) {
     if (version == 0) {
       return java.util.Optional.empty();
     }
+    Dataset<Row> silver = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("silver", feed.tableName()));
+    if (batchKeys == null) {
+      return java.util.Optional.of(silver);
+    }
+    return java.util.Optional.of(silver.join(broadcast(batchKeys), Cols.seq(feed.key()), "left_semi")
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+  }
+
+  /** Releases what {@link #affected} persisted. */
+  public static void release(java.util.Optional<Dataset<Row>> affected) {
+    affected.ifPresent(Dataset::unpersist);
+  }
+
+  /** The (key, {@code _hash}) pairs of the affected silver rows, for {@link SilverTransforms#classify}. */
+  public static java.util.Optional<Dataset<Row>> known(FeedSpec feed, java.util.Optional<Dataset<Row>> affected) {
     List<String> keyAndHash = new ArrayList<>(feed.key());
     keyAndHash.add("_hash");
-    Dataset<Row> known = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("silver", feed.tableName()))
-        .select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
-    if (batchKeys != null) {
-      known = broadcast(known.join(broadcast(batchKeys), Cols.seq(feed.key()), "left_semi"));
-    }
-    return java.util.Optional.of(known);
+    return affected.map(a -> a.select(keyAndHash.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)));
   }
 
   /** The distinct keys of {@code rows}. */
@@ -96,15 +107,16 @@ public final class SilverTables {
   /**
    * MERGEs the accepted versions into silver, re-deriving the history (valid_to, is_current) of
    * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
-   * table of a first load ({@code firstLoad}: silver at version 0), the versions are appended.
+   * table of a first load (nothing {@link #affected}), the versions are appended; otherwise the
+   * history comes from the affected rows, restricted to the keys that have a new version.
    */
-  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, boolean smallBatch, boolean firstLoad) {
+  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected) {
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     Dataset<Row> fresh = accepted.select(baseCols);
     Column[] silverCols = java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    if (firstLoad) {
+    if (affected.isEmpty()) {
       // The empty table ensure() created: nothing to match and no history to read; an append is
       // one Spark job where a MERGE takes six.
       SilverTransforms.orderVersions(feed).apply(fresh).select(silverCols)
@@ -113,9 +125,12 @@ public final class SilverTables {
     }
     DeltaTable silver = wh.table("silver", feed.tableName());
     Dataset<Row> touchedKeys = keysOf(feed, fresh);
-    Dataset<Row> previous = silver.toDF().join(smallBatch ? broadcast(touchedKeys) : touchedKeys, Cols.seq(feed.key()), "left_semi")
-        .select(baseCols);
-    Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh));
+    // A night's affected rows are few and cached: a plain join in the same job beats a broadcast
+    // job of its own. All of silver (a large batch) meets the batch's keys by a shuffle.
+    Dataset<Row> previous = affected.get().join(touchedKeys, Cols.seq(feed.key()), "left_semi").select(baseCols);
+    // Computed once, before the MERGE reads it twice (its scan for matches, then its write);
+    // Delta's own copy of the source is off (spark.databricks.delta.merge.materializeSource).
+    Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh)).localCheckpoint(true);
     String on = feed.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " AND t._hash = s._hash";
     silver.as("t").merge(versions.as("s"), on)
         .whenMatched("NOT (t._is_current <=> s._is_current) OR NOT (t._valid_to <=> s._valid_to)")

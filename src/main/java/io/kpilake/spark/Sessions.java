@@ -39,6 +39,11 @@ public final class Sessions {
         // Delta's log replay defaults to 50 partitions; our tables are small per commit.
         .config("spark.databricks.delta.snapshotPartitions", "4")
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        // MERGE copies its source first (four Spark jobs on a night's silver merge) when the source
+        // reads anything but Delta, to be safe from a source that changes between MERGE's two
+        // passes. Ours are local checkpoints already (SilverTables.mergeNewVersions, the
+        // quarantine MERGE of KpiJob): one job each.
+        .config("spark.databricks.delta.merge.materializeSource", "none")
         // Keep secrets out of the Spark UI's environment page.
         .config("spark.redaction.regex", "(?i)secret|password|token|credential|access\\.key|session\\.key");
     for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
