@@ -40,6 +40,9 @@ public final class Ledger {
   public Snapshot read() {
     Set<String> keys = new HashSet<>();
     Map<String, Long> perFeed = new HashMap<>();
+    if (wh.isEmpty("ops", OpsTables.INGESTED_FILES)) {
+      return new Snapshot(Set.of(), Map.of());
+    }
     for (Row r : wh.table("ops", OpsTables.INGESTED_FILES).toDF()
         .select("path", "size_bytes", "modification_time", "source", "entity").collectAsList()) {
       keys.add(key(r.getString(0), r.getLong(1), r.getLong(2)));

@@ -66,16 +66,25 @@ public final class OpsTables {
       required("version", LongType, "Delta version of the table holding that run's results"),
       required("published_at", TimestampType, "When the run's publication completed (UTC); same on every row of a run"));
 
+  /**
+   * Creates the ops tables that do not exist yet, all four at once: on a first run each creation is
+   * a Delta commit of its own, mostly latency, and nothing orders them.
+   */
   public static void ensure(Warehouse wh) {
-    wh.createIfNotExists("ops", PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA,
-        "One row per pipeline run and step, success or failure", Map.of(), List.of());
-    wh.createIfNotExists("ops", INGESTED_FILES, INGESTED_FILES_SCHEMA,
-        "File ledger: every landing file ingested exactly once, with its reconciliation counts "
-            + "(rows_read = rows_accepted + rows_quarantined + rows_duplicate)", Map.of(), List.of());
-    wh.createIfNotExists("ops", QUARANTINE, QUARANTINE_SCHEMA,
-        "Rejected records with file, row number, raw text and reason", Map.of(), List.of());
-    wh.createIfNotExists("ops", PUBLISHED_VERSIONS, PUBLISHED_VERSIONS_SCHEMA,
-        "Complete publications: one commit per run lists the Delta version of every kpi table it published; "
-            + "kpi.* in the catalog read the versions of the latest publication", Map.of(), List.of());
+    List<Runnable> creations = List.of(
+        () -> wh.createIfNotExists("ops", PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA,
+            "One row per pipeline run and step, success or failure", Map.of(), List.of()),
+        () -> wh.createIfNotExists("ops", INGESTED_FILES, INGESTED_FILES_SCHEMA,
+            "File ledger: every landing file ingested exactly once, with its reconciliation counts "
+                + "(rows_read = rows_accepted + rows_quarantined + rows_duplicate)", Map.of(), List.of()),
+        () -> wh.createIfNotExists("ops", QUARANTINE, QUARANTINE_SCHEMA,
+            "Rejected records with file, row number, raw text and reason", Map.of(), List.of()),
+        () -> wh.createIfNotExists("ops", PUBLISHED_VERSIONS, PUBLISHED_VERSIONS_SCHEMA,
+            "Complete publications: one commit per run lists the Delta version of every kpi table it published; "
+                + "kpi.* in the catalog read the versions of the latest publication", Map.of(), List.of()));
+    Parallel.map(creations, creations.size(), "kpi-ops-tables", c -> {
+      c.run();
+      return null;
+    });
   }
 }

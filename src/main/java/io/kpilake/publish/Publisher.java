@@ -95,7 +95,10 @@ public final class Publisher {
     Column[] cols = t.columns().stream().map(c -> col(c.name()).cast(c.type()).as(c.name())).toArray(Column[]::new);
     Dataset<Row> out = rows.select(cols);
     String meta = "{\"run_id\":\"" + run.runId() + "\",\"as_of_date\":\"" + run.asOf() + "\",\"policy_hash\":\"" + run.policyHash() + "\"}";
-    out.write().format("delta").mode("overwrite").option("userMetadata", meta).save(wh.path("kpi", t.name()));
+    // Into an empty table (a first run) an append is the same replacement without the overwrite's
+    // read of the table's state (a Spark job a table).
+    String mode = wh.isEmpty("kpi", t.name()) ? "append" : "overwrite";
+    out.write().format("delta").mode(mode).option("userMetadata", meta).save(wh.path("kpi", t.name()));
     Map<String, String> props = new LinkedHashMap<>();
     props.put("kpi.as_of_date", run.asOf().toString());
     props.put("kpi.run_id", run.runId());
@@ -134,7 +137,7 @@ public final class Publisher {
    * as-of date and the versions.
    */
   public static Publication latest(Warehouse wh) {
-    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
+    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS) || wh.isEmpty("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
       return null;
     }
     // One Spark job: the latest published_at as a window over the whole (small) table, not a

@@ -78,6 +78,15 @@ public final class Warehouse {
         .update(false, scala.Option.empty(), scala.Option.empty());
   }
 
+  /**
+   * True when the table's latest version has no data files, from the log's checksum (no Spark job;
+   * a table without a checksum has its state computed). A read of an empty table is still a Spark
+   * job, the table's state reconstruction: a first run skips it.
+   */
+  public boolean isEmpty(String database, String table) {
+    return snapshot(database, table).numOfFiles() == 0;
+  }
+
   /** The table's latest Delta version. */
   public long version(String database, String table) {
     return snapshot(database, table).version();

@@ -213,6 +213,28 @@ class IngestTest extends SparkTestBase {
         && sql("SELECT * FROM silver.usage_daily").count() > 0);
   }
 
+  /**
+   * A file refused mid-way (a cell over kpi.ingest.max-chars-per-cell on its second record) has
+   * already given a valid first record; the batch is classified again without that file, so the
+   * same record in a later file is accepted, not a duplicate of a record that is never loaded.
+   */
+  @Test
+  void aRefusedFileNeverMakesAnotherFilesRecordADuplicate() {
+    String h = "rate_date,currency,rate_to_reporting";
+    deliver("fx/rates", "2024-01-01", "early.csv", h, "2024-01-01,EUR,1.10", "2024-01-01,GBP," + "9".repeat(1_000_001));
+    deliver("fx/rates", "2024-01-02", "late.csv", h, "2024-01-01,EUR,1.10");
+
+    QualityGateFailure e = assertThrows(QualityGateFailure.class, () -> nightly(config()));
+    assertTrue(e.getMessage().startsWith("1 landing file(s) refused, nothing published: "), e.getMessage());
+    assertTrue(e.getMessage().contains("early.csv: cannot parse CSV near line"), e.getMessage());
+    // late.csv: 1 read = 1 accepted + 0 quarantined + 0 duplicate; early.csv is not in the ledger.
+    assertRows(sql("SELECT regexp_extract(path, '[^/]+$', 0), rows_read, rows_accepted, rows_quarantined, rows_duplicate"
+        + " FROM ops.ingested_files"), "late.csv,1,1,0,0");
+    assertRows(sql("SELECT currency, rate_to_reporting, regexp_extract(_source_file, '[^/]+$', 0) FROM silver.fx_rates"),
+        "EUR,1.10000000,late.csv");
+    assertRows(sql("SELECT DISTINCT regexp_extract(source_file, '[^/]+$', 0) FROM bronze.fx_rates"), "late.csv");
+  }
+
   @Test
   void theLedgerIsOneCommitPerRunAndKeepsTheFeedsBeforeAFailedOne() throws IOException {
     deliver("crm/accounts", "2024-01-01", "a.csv", ACC_H, "A1,,,smb,,,,,,2024-01-01T00:00:00Z");
