@@ -260,7 +260,7 @@ public final class IngestJob {
           col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
       timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
       timed(feed, "silver", () -> {
-        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(feed, batch, run.runId()), affected);
+        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected);
         return null;
       });
       if (total[2] > 0) {

@@ -91,17 +91,12 @@ public final class SilverTables {
     return rows.select(feed.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).distinct();
   }
 
-  /** The accepted rows of a classified batch in silver's base columns (history columns come from the merge). */
-  public static Dataset<Row> versionsOf(FeedSpec feed, Dataset<Row> classified, String runId) {
-    List<Column> cols = new ArrayList<>();
-    feed.columnNames().forEach(c -> cols.add(col(c)));
-    cols.add(col("_source_file"));
-    cols.add(col("_file_order"));
-    cols.add(col("_row_number"));
-    cols.add(lit(runId).as("_run_id"));
-    cols.add(col("_ingested_at"));
-    cols.add(col("_hash"));
-    return classified.filter(col("_outcome").equalTo(SilverTransforms.ACCEPTED)).select(cols.toArray(Column[]::new));
+  /**
+   * The accepted rows of a classified batch, stamped with the run: {@link #mergeNewVersions} takes
+   * silver's base columns from them (the history columns come from the merge).
+   */
+  public static Dataset<Row> versionsOf(Dataset<Row> classified, String runId) {
+    return classified.filter(col("_outcome").equalTo(SilverTransforms.ACCEPTED)).withColumn("_run_id", lit(runId));
   }
 
   /**
