@@ -21,12 +21,21 @@ public final class AppContext {
     this.config = config;
   }
 
-  /** Loads and validates the configuration (exit 2 on any problem); logs it once, sorted and masked. */
+  /**
+   * Loads and validates the configuration (exit 2 on any problem); logs its policy hash, and under
+   * {@code --verbose} the whole configuration once, sorted and masked.
+   */
   public static AppContext load(File confFile, Map<String, String> env, boolean logConfig) {
     var tree = ConfigLoader.layered(confFile, env);
     KpiConfig cfg = ConfigLoader.load(confFile, env);
     if (logConfig) {
-      LOG.info("effective configuration (policy hash {}):\n{}", cfg.policyHash(), ConfigLoader.toSortedMaskedString(tree).stripTrailing());
+      // The full listing is a hundred lines: a newcomer's demo or a scheduler's log gets one line,
+      // --verbose (DEBUG for KPI Lake's own logger) the listing.
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("effective configuration (policy hash {}):\n{}", cfg.policyHash(), ConfigLoader.toSortedMaskedString(tree).stripTrailing());
+      } else {
+        LOG.info("configuration: policy hash {} (--verbose lists the effective configuration)", cfg.policyHash());
+      }
     }
     return new AppContext(cfg);
   }

@@ -46,12 +46,24 @@ public final class Sessions {
         .config("spark.databricks.delta.merge.materializeSource", "none")
         // Keep secrets out of the Spark UI's environment page.
         .config("spark.redaction.regex", "(?i)secret|password|token|credential|access\\.key|session\\.key");
+    if (isLocal(cfg)) {
+      // file: without Hadoop's shell commands (a chmod or readlink process per file created or
+      // renamed; io.kpilake.spark.fs). Local mode only: a cluster's executors keep Hadoop's own.
+      b = b.config("spark.hadoop.fs.file.impl", io.kpilake.spark.fs.ShellFreeLocalFileSystem.class.getName())
+          .config("spark.hadoop.fs.AbstractFileSystem.file.impl", io.kpilake.spark.fs.ShellFreeLocalFs.class.getName());
+    }
     for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
       b = b.config(e.getKey(), e.getValue());
     }
     SparkSession spark = b.getOrCreate();
     JobCounter.install(spark);
     return spark;
+  }
+
+  /** Local mode: the driver is the only JVM (spark-submit's --master wins over the configuration). */
+  static boolean isLocal(KpiConfig cfg) {
+    String master = System.getProperty("spark.master", cfg.spark().master());
+    return master.startsWith("local");
   }
 
   /** Spark wants a default warehouse dir for CREATE DATABASE; our data never lives there. */

@@ -12,14 +12,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end through {@code bin/kpi}, every command in a new JVM as a user runs it: generate,
- * nightly, then sql sees the tables with no registration step; and the demo.
+ * End to end through {@code bin/kpi} as a user runs it: generate, nightly, then a new {@code sql}
+ * process sees the tables with no registration step; a backfill; and the demo. The other reads and
+ * the argument checks run the same command line in this JVM ({@link KpiCli#runInProcess}): a new
+ * JVM and Spark for each cost 15-20 s and prove nothing the new-process read does not.
  */
 class CliEndToEndIT {
   @TempDir Path tmp;
 
   private KpiCli.Run kpi(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
     return new KpiCli(tmp.resolve("logs")).run(cwd, env, args);
+  }
+
+  /** The same command in this JVM (KpiCli#runInProcess): for reads whose new process proves nothing more. */
+  private KpiCli.Run kpiHere(Map<String, String> env, String... args) throws IOException {
+    return KpiCli.runInProcess(tmp.resolve("conf"), env, args);
   }
 
   @Test
@@ -36,11 +43,11 @@ class CliEndToEndIT {
     assertTrue(nightly.err().contains("ingest billing/invoice_lines"), nightly.err());
 
     // 40 accounts, all signed up before the last day, no bad records: 40 current CRM accounts.
-    KpiCli.Run json = kpi(tmp, env, "sql", "SELECT count(*) AS n FROM silver.accounts WHERE _is_current", "--format", "json");
+    KpiCli.Run json = kpiHere(env, "sql", "SELECT count(*) AS n FROM silver.accounts WHERE _is_current", "--format", "json");
     assertEquals(0, json.code(), json.err());
     assertEquals("{\"n\":40}", json.out().strip());
 
-    KpiCli.Run csv = kpi(tmp, env, "sql", "SELECT entity, sum(rows_quarantined) AS q FROM ops.ingested_files GROUP BY entity ORDER BY entity",
+    KpiCli.Run csv = kpiHere(env, "sql", "SELECT entity, sum(rows_quarantined) AS q FROM ops.ingested_files GROUP BY entity ORDER BY entity",
         "--format", "csv");
     assertEquals(0, csv.code(), csv.err());
     assertEquals(List.of("entity,q", "accounts,0", "activities,0", "invoice_lines,0", "payment_events,0", "rates,0",
@@ -52,33 +59,33 @@ class CliEndToEndIT {
     assertEquals(0, kpiRows.code(), kpiRows.err());
     assertEquals(List.of("published,broken", "true,0"), kpiRows.out().strip().lines().toList());
 
-    KpiCli.Run health = kpi(tmp, env, "sql", "SELECT count(DISTINCT snapshot_date) AS snapshots, count_if(bucket = 'unknown') AS unknown "
+    KpiCli.Run health = kpiHere(env, "sql", "SELECT count(DISTINCT snapshot_date) AS snapshots, count_if(bucket = 'unknown') AS unknown "
         + "FROM kpi.account_health", "--format", "csv");
     assertEquals(0, health.code(), health.err());
     assertEquals(List.of("snapshots,unknown", "3,0"), health.out().strip().lines().toList());
 
-    KpiCli.Run table = kpi(tmp, env, "sql", "SELECT step, status FROM ops.pipeline_runs WHERE step = 'nightly'");
+    KpiCli.Run table = kpiHere(env, "sql", "SELECT step, status FROM ops.pipeline_runs WHERE step = 'nightly'");
     assertEquals(0, table.code(), table.err());
     assertTrue(table.out().contains("| nightly | succeeded |"), table.out());
 
     // Backfill: the dates are checked first (exit 2), then every KPI is recomputed and republished
     // although no input changed (a nightly would skip), with the same results.
-    KpiCli.Run backwards = kpi(tmp, env, "backfill", "--from", "2024-03-31", "--to", "2024-03-01");
+    KpiCli.Run backwards = kpiHere(env, "backfill", "--from", "2024-03-31", "--to", "2024-03-01");
     assertEquals(2, backwards.code(), backwards.err());
     assertTrue(backwards.err().startsWith("kpi: --from 2024-03-31 is after --to 2024-03-01"), backwards.err());
-    KpiCli.Run rollback = kpi(tmp, env, "backfill", "--from", "2024-01-01", "--to", "2024-02-29");
+    KpiCli.Run rollback = kpiHere(env, "backfill", "--from", "2024-01-01", "--to", "2024-02-29");
     assertEquals(2, rollback.code(), rollback.err());
     assertTrue(rollback.err().contains("\nkpi: --to 2024-02-29 is before the as-of date of the published tables (2024-03-31)"),
         rollback.err());
     KpiCli.Run backfill = kpi(tmp, env, "backfill", "--from", "2024-02-01", "--to", "2024-03-31");
     assertEquals(0, backfill.code(), backfill.err());
     assertTrue(backfill.err().contains("history from 2024-02-01 to 2024-03-31 restated"), backfill.err());
-    KpiCli.Run runs = kpi(tmp, env, "sql", "SELECT count(DISTINCT run_id) AS publications, "
+    KpiCli.Run runs = kpiHere(env, "sql", "SELECT count(DISTINCT run_id) AS publications, "
         + "(SELECT count(*) FROM ops.pipeline_runs WHERE step = 'publish' AND status = 'succeeded') AS publishes "
         + "FROM ops.published_versions", "--format", "csv");
     assertEquals(List.of("publications,publishes", "2,2"), runs.out().strip().lines().toList(), runs.err());
 
-    KpiCli.Run bad = kpi(tmp, env, "sql", "SELECT * FROM kpi.no_such_table");
+    KpiCli.Run bad = kpiHere(env, "sql", "SELECT * FROM kpi.no_such_table");
     assertEquals(1, bad.code());
     assertTrue(bad.err().startsWith("kpi: failed: "), bad.err());
   }

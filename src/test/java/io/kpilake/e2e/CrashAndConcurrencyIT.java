@@ -61,7 +61,7 @@ class CrashAndConcurrencyIT {
     assertEquals(ref.checksums, KpiCli.checksumsInProcess(env));
 
     // Every landing file is in the ledger exactly once: nothing ingested twice, nothing lost.
-    KpiCli.Run ledger = cli.run(tmp, env, "sql", "SELECT count(*) AS files, count(DISTINCT path) AS distinct_files, "
+    KpiCli.Run ledger = KpiCli.runInProcess(tmp.resolve("conf"), env, "sql", "SELECT count(*) AS files, count(DISTINCT path) AS distinct_files, "
         + "sum(rows_read - rows_accepted - rows_quarantined - rows_duplicate) AS unreconciled FROM ops.ingested_files", "--format", "csv");
     assertEquals(0, ledger.code(), ledger.err());
     String[] f = ledger.out().strip().lines().toList().get(1).split(",");

@@ -107,6 +107,42 @@ public final class KpiCli {
   }
 
   /**
+   * Runs {@code kpi args} in this JVM through the same entry point as {@code bin/kpi}
+   * ({@code Main.run}): the same parsing, configuration, Spark settings, output formatting and exit
+   * statuses, without the 15-20 s of a new JVM and Spark. {@code env}'s {@code KPI_LANDING} and
+   * {@code KPI_WAREHOUSE} are passed as a {@code --conf} file (the same keys, one layer lower; this
+   * JVM's own environment has neither). For commands that only read the warehouse or exit before
+   * writing: a test that proves what a new process sees keeps at least one {@link #run}.
+   */
+  public static Run runInProcess(Path dir, Map<String, String> env, String... args) throws IOException {
+    StringBuilder conf = new StringBuilder();
+    Map<String, String> keys = Map.of("KPI_LANDING", "kpi.landing.path", "KPI_WAREHOUSE", "kpi.warehouse.path");
+    keys.forEach((var, key) -> {
+      if (env.containsKey(var)) {
+        conf.append(key).append(" = \"").append(env.get(var).replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+      }
+    });
+    Files.createDirectories(dir);
+    Path confFile = Files.createTempFile(dir, "in-process-", ".conf");
+    Files.writeString(confFile, conf);
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--conf", confFile.toString()));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.io.PrintStream saved = System.out;
+    int code;
+    synchronized (KpiCli.class) {
+      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+      try {
+        code = io.kpilake.cli.Main.run(new java.io.PrintWriter(err, true), all.toArray(String[]::new));
+      } finally {
+        System.setOut(saved);
+      }
+    }
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+  }
+
+  /**
    * One row per kpi table: name, row count and an order-independent checksum of every column of
    * every row (sum of 64-bit hashes of the row as JSON). Two warehouses with the same published
    * rows give the same lines.
