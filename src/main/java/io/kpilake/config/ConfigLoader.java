@@ -32,6 +32,17 @@ public final class ConfigLoader {
       "KPI_WAREHOUSE", "kpi.warehouse.path",
       "KPI_SPARK_MASTER", "kpi.spark.master");
 
+  /**
+   * The KPI settings kpis.md names (canonical) and the names they had before under kpi.metrics
+   * (still accepted, and reported under the contract's name). Inside, the settings live at the
+   * contract's names; the policy hash takes them as the same lines as when they sat under kpi.metrics.
+   */
+  static final Map<String, String> CONTRACT_KEYS = new java.util.TreeMap<>(Map.of(
+      "kpi.churn.involuntary-window-days", "kpi.metrics.churn.involuntary-window-days",
+      "kpi.ltv.gross-margin", "kpi.metrics.ltv.gross-margin",
+      "kpi.ltv.max-lifetime-months", "kpi.metrics.ltv.max-lifetime-months",
+      "kpi.payments.recovery-window-days", "kpi.metrics.payments.recovery-window-days"));
+
   /** Sub-trees whose keys are the user's own (free maps). */
   private static final Set<String> OPEN_MAPS = Set.of("kpi.spark.conf");
   private static final Pattern OPEN_MAP_PATTERN = Pattern.compile("^kpi\\.feeds\\.[^.]+\\.[^.]+\\.columns\\..+"
@@ -69,12 +80,36 @@ public final class ConfigLoader {
       }
     });
     Config fromEnv = ConfigFactory.parseMap(envValues, "environment variables");
+    user = contractNames(user);
     rejectUnknownKeys(user, defaults);
     try {
       return fromEnv.withFallback(user).withFallback(defaults).resolve();
     } catch (ConfigException e) {
       throw new ConfigError(e.getMessage(), e);
     }
+  }
+
+  /**
+   * The user's settings with each older name of {@link #CONTRACT_KEYS} moved to the contract's name;
+   * the same setting under both names with different values is an error naming both.
+   */
+  static Config contractNames(Config user) {
+    Config out = user;
+    for (Map.Entry<String, String> k : CONTRACT_KEYS.entrySet()) {
+      String contract = k.getKey();
+      String older = k.getValue();
+      if (!user.hasPathOrNull(older)) {
+        continue;
+      }
+      ConfigValue old = user.getValue(older);
+      if (user.hasPathOrNull(contract) && !user.getValue(contract).unwrapped().equals(old.unwrapped())) {
+        throw new ConfigError("configuration keys '" + contract + "' = " + user.getValue(contract).render(ConfigRenderOptions.concise())
+            + " and '" + older + "' = " + old.render(ConfigRenderOptions.concise()) + " set the same setting to different values: set '"
+            + contract + "' (the name kpis.md gives it) only");
+      }
+      out = out.withoutPath(older).withValue(contract, old);
+    }
+    return out;
   }
 
   static void rejectUnknownKeys(Config user, Config defaults) {
@@ -128,10 +163,10 @@ public final class ConfigLoader {
       }
     }
     KpiConfig.MetricSettings metrics = new KpiConfig.MetricSettings(
-        intAtLeast(c, "kpi.metrics.churn.involuntary-window-days", 1),
-        doubleIn(c, "kpi.metrics.ltv.gross-margin", 0.0, 1.0),
-        intAtLeast(c, "kpi.metrics.ltv.max-lifetime-months", 1),
-        intAtLeast(c, "kpi.metrics.payments.recovery-window-days", 1),
+        intAtLeast(c, "kpi.churn.involuntary-window-days", 1),
+        doubleIn(c, "kpi.ltv.gross-margin", 0.0, 1.0),
+        intAtLeast(c, "kpi.ltv.max-lifetime-months", 1),
+        intAtLeast(c, "kpi.payments.recovery-window-days", 1),
         health(c),
         horizons(c, "kpi.metrics.value-at-risk.horizons-days"));
     KpiConfig.OpsSettings ops = new KpiConfig.OpsSettings(
@@ -283,7 +318,11 @@ public final class ConfigLoader {
    * catalog: its targets and definitions are published with the numbers).
    */
   static String policyHash(Config c) {
-    String canonical = sortedLines(c.getConfig("kpi.metrics")) + "\nreporting-currency=" + c.getString("kpi.reporting-currency")
+    Config metrics = c.getConfig("kpi.metrics");
+    for (Map.Entry<String, String> k : CONTRACT_KEYS.entrySet()) {
+      metrics = metrics.withValue(k.getValue().substring("kpi.metrics.".length()), c.getValue(k.getKey()));
+    }
+    String canonical = sortedLines(metrics) + "\nreporting-currency=" + c.getString("kpi.reporting-currency")
         + "\n" + sortedLines(c.getConfig("kpi.catalog"));
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));

@@ -8,8 +8,11 @@ public enum ColumnType {
   STRING(DataTypes.StringType, "a string"),
   TIMESTAMP(DataTypes.TimestampType, "an ISO-8601 timestamp"),
   DATE(DataTypes.DateType, "a YYYY-MM-DD date"),
-  /** Money in major units: DECIMAL(18,2), exact (feeds.md: never floats). */
-  DECIMAL(DataTypes.createDecimalType(18, 2), "a decimal number"),
+  /**
+   * Money in major units: DECIMAL(18,2), exact (feeds.md: never floats). A value with non-zero
+   * digits past the cents does not fit and is quarantined, never rounded (docs/design.md).
+   */
+  DECIMAL(DataTypes.createDecimalType(18, 2), "a decimal number with at most 2 decimal places"),
   /** FX rates need more scale than money. */
   RATE(DataTypes.createDecimalType(18, 8), "a decimal number"),
   INT(DataTypes.IntegerType, "a whole number"),

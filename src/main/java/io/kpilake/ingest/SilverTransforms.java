@@ -76,7 +76,8 @@ public final class SilverTransforms {
       case STRING -> normalizeString(c.name(), raw);
       case TIMESTAMP -> raw.try_cast("timestamp");
       case DATE -> when(raw.rlike("^\\d{4}-\\d{2}-\\d{2}$"), raw.try_cast("date"));
-      case DECIMAL -> raw.try_cast("decimal(18,2)");
+      // A cast to DECIMAL(18,2) rounds 12.345 to 12.35: only a value the cast keeps exactly is typed.
+      case DECIMAL -> when(raw.try_cast("decimal(38,18)").equalTo(raw.try_cast("decimal(18,2)")), raw.try_cast("decimal(18,2)"));
       case RATE -> raw.try_cast("decimal(18,8)");
       case INT -> raw.try_cast("int");
       case BOOLEAN -> raw.try_cast("boolean");

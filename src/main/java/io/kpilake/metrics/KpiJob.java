@@ -281,10 +281,21 @@ public final class KpiJob {
       long n = quarantineUnpriceable(codes);
       notes.add("no FX rate at all for " + codes + ": " + n + " invoice line(s) and payment(s) quarantined, out of the KPIs");
     }
-    long early = fx.withRate(mrrLines.select(col("currency"), col("period_start").as("d")), "currency", col("d"), "_r")
-        .filter(col("_r_early")).count();
-    if (early > 0) {
-      notes.add(early + " MRR line(s) start before their currency's first FX rate and use that first rate");
+    // feeds.md: an amount measured before its currency's first rate uses that first rate, and the run
+    // reports it: MRR lines (from their service start) and payments (realized LTV and recovered
+    // amounts convert at the payment's day), counted in one job.
+    Dataset<Row> uses = mrrLines.select(org.apache.spark.sql.functions.lit("line").as("kind"), col("currency"), col("period_start").as("d"))
+        .unionByName(payments.filter(col("_is_current")).select(org.apache.spark.sql.functions.lit("payment").as("kind"), col("currency"),
+            expr("to_date(occurred_at)").as("d")));
+    Map<String, Long> early = new java.util.TreeMap<>();
+    for (Row r : fx.withRate(uses, "currency", col("d"), "_r").filter(col("_r_early")).groupBy("kind").count().collectAsList()) {
+      early.put(r.getString(0), r.getLong(1));
+    }
+    if (early.containsKey("line")) {
+      notes.add(early.get("line") + " MRR line(s) start before their currency's first FX rate and use that first rate");
+    }
+    if (early.containsKey("payment")) {
+      notes.add(early.get("payment") + " payment(s) occurred before their currency's first FX rate and use that first rate");
     }
     return notes;
   }

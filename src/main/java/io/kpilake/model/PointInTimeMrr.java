@@ -28,7 +28,7 @@ public final class PointInTimeMrr {
         .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"), col("_valid_from").as("_sub_from"),
             col("_valid_to").as("_sub_to"));
     return lines -> lines
-        .filter("line_type = 'recurring' AND invoice_status NOT IN ('void', 'draft') AND datediff(period_end, period_start) >= 27")
+        .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
         .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
         .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"))
         .filter(expr("date_add(period_start, " + shiftDays + ") <= " + d(asOf)))

@@ -39,7 +39,7 @@ public final class RevenueModel {
     Dataset<Row> ends = subscriptions.filter(col("_is_current"))
         .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"));
     return lines -> lines.filter(col("_is_current"))
-        .filter("line_type = 'recurring' AND invoice_status NOT IN ('void', 'draft') AND datediff(period_end, period_start) >= 27")
+        .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
         .withColumn("days", expr("datediff(period_end, period_start)"))
         .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
         .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"))

@@ -41,6 +41,18 @@ public final class DataDictionary {
             + e.getValue().replace("|", "\\|") + "`").collect(Collectors.joining("; "))).append(".\n");
       }
     }
+    sb.append("\n## Roll-up views, and engines that read the Delta folders\n\n")
+        .append("`kpi.mrr_movements_rollup` and `kpi.retention_rollup` are views: `bin/kpi sql`, `bin/kpi serve` and a\n")
+        .append("SparkSession set up as in the README define them over the published tables. An engine that reads the\n")
+        .append("Delta folders itself (Trino's Delta connector, DuckDB's `delta_scan`, Delta Kernel) has no such view; it\n")
+        .append("gets the same rows by running the view's query, with `kpi.<table>` standing for the table's folder\n")
+        .append("`<warehouse>/kpi/<table>` (Trino: the table registered with `system.register_table`; DuckDB:\n")
+        .append("`delta_scan('<warehouse>/kpi/<table>')`). The queries use only `GROUPING SETS`, `sum`, `coalesce` and\n")
+        .append("casts, which these engines share. Such an engine reads a folder's latest version; the published one is the\n")
+        .append("version `ops.published_versions` lists for the latest `published_at` (they differ only while a run is\n")
+        .append("publishing or after one failed mid-way; Trino reads it with `FOR VERSION AS OF`).\n\n")
+        .append("`kpi.mrr_movements_rollup`:\n\n```sql\n").append(Views.query(Views.MOVEMENTS_ROLLUP)).append("\n```\n\n")
+        .append("`kpi.retention_rollup`:\n\n```sql\n").append(Views.query(Views.RETENTION_ROLLUP)).append("\n```\n");
     return sb.toString();
   }
 }

@@ -151,8 +151,8 @@ public final class KpiTables {
           key("active_accounts", LongType, "Accounts with MRR > 0 in the as-of month"),
           val("arpa", MONEY, "Average MRR of the active accounts (reporting currency)"),
           val("monthly_churn_rate", DoubleType, "Churned / start accounts summed over the 12 months to the as-of month; null without start accounts"),
-          key("gross_margin", DoubleType, "kpi.metrics.ltv.gross-margin"),
-          key("expected_lifetime_months", DoubleType, "min(1 / monthly_churn_rate, kpi.metrics.ltv.max-lifetime-months)"),
+          key("gross_margin", DoubleType, "kpi.ltv.gross-margin"),
+          key("expected_lifetime_months", DoubleType, "min(1 / monthly_churn_rate, kpi.ltv.max-lifetime-months)"),
           val("ltv", MONEY, "arpa x gross_margin x expected_lifetime_months (reporting currency)")),
       checks("lifetime_positive", "expected_lifetime_months > 0"));
 

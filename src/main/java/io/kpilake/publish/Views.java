@@ -31,6 +31,12 @@ public final class Views {
       + "sum(end_accounts) AS end_accounts, sum(new_accounts) AS new_accounts, sum(churned_accounts) AS churned_accounts, "
       + "sum(reactivated_accounts) AS reactivated_accounts FROM kpi.mrr_movements_monthly GROUP BY month";
 
+  /** The SELECT of a view definition above: what another engine runs to get the view's rows. */
+  public static String query(String createView) {
+    int at = createView.indexOf(" AS SELECT ");
+    return createView.substring(at + " AS ".length());
+  }
+
   /** Creates the views whose tables were just registered from this warehouse. */
   public static void register(SparkSession spark, java.util.List<String> registered) {
     if (registered.contains("kpi.retention")) {

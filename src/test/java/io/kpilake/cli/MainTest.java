@@ -72,6 +72,29 @@ class MainTest extends SparkTestBase {
   }
 
   @Test
+  void aNightlyBeforeThePublishedAsOfDateIsRefusedUnlessRewound() throws Exception {
+    deliver("billing/invoice_lines", "2024-01-01", "l.csv",
+        "line_id,invoice_id,account_id,subscription_id,invoice_status,issued_at,currency,line_type,amount,period_start,period_end,updated_at",
+        "L1,I1,A,SA,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
+    Path conf = tmp.resolve("run.conf");
+    Files.writeString(conf, "kpi.landing.path = \"" + landing() + "\"\nkpi.warehouse.path = \"" + tmp.resolve("wh") + "\"\n");
+    assertEquals(0, run("nightly", "--as-of", "2024-01-31", "--conf", conf.toString()), err.toString());
+    io.kpilake.spark.Warehouse wh = new io.kpilake.spark.Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
+
+    // A replayed old date: exit 2, one line naming the published date and backfill; nothing published.
+    assertEquals(2, run("nightly", "--as-of", "2024-01-15", "--conf", conf.toString()));
+    assertEquals("kpi: --as-of 2024-01-15 is before the as-of date of the published tables (2024-01-31): this nightly would "
+        + "republish every kpi table as of 2024-01-15; use 'kpi backfill --from 2024-01-15 --to 2024-01-31' to restate history, "
+        + "or --rewind to roll back", firstErrLine());
+    assertEquals(LocalDate.parse("2024-01-31"), io.kpilake.publish.Publisher.publishedAsOf(wh));
+
+    // Asked for: the tables are republished as of the earlier date.
+    err.getBuffer().setLength(0);
+    assertEquals(0, run("nightly", "--as-of", "2024-01-15", "--rewind", "--conf", conf.toString()), err.toString());
+    assertEquals(LocalDate.parse("2024-01-15"), io.kpilake.publish.Publisher.publishedAsOf(wh));
+  }
+
+  @Test
   void aRefusedFileExitsThree() throws Exception {
     deliver("crm/accounts", "2024-01-01", "a.csv", "account_id,segment", "A1,smb");
     Path conf = tmp.resolve("run.conf");

@@ -66,8 +66,9 @@ class ConfigLoaderTest {
     assertEquals("configuration key 'kpi.spark.shuffle-partitions' has bad value \"lots\": expected a whole number", e.getMessage());
     e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.ltv.gross-margin = 2"), Map.of()));
     assertTrue(e.getMessage().contains("kpi.ltv.gross-margin"), e.getMessage());
+    // The older name of the same setting is checked under the contract's name.
     e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 1.5"), Map.of()));
-    assertEquals("configuration key 'kpi.metrics.ltv.gross-margin' has bad value 1.5: expected a number between 0.0 and 1.0",
+    assertEquals("configuration key 'kpi.ltv.gross-margin' has bad value 1.5: expected a number between 0.0 and 1.0",
         e.getMessage());
     e = assertThrows(ConfigError.class, () -> ConfigLoader.load(conf("kpi.reporting-currency = dollars"), Map.of()));
     assertTrue(e.getMessage().startsWith("configuration key 'kpi.reporting-currency' has bad value dollars"), e.getMessage());
@@ -143,10 +144,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theContractsKeyNamesAreCanonicalAndTheOlderNamesStillWork() throws IOException {
+    // kpis.md: kpi.ltv.gross-margin, kpi.ltv.max-lifetime-months, kpi.churn.involuntary-window-days,
+    // kpi.payments.recovery-window-days.
+    KpiConfig c = ConfigLoader.load(conf("kpi.ltv.gross-margin = 0.8\nkpi.ltv.max-lifetime-months = 36\n"
+        + "kpi.churn.involuntary-window-days = 14\nkpi.payments.recovery-window-days = 10\n"), Map.of());
+    assertEquals(0.8, c.metrics().grossMargin());
+    assertEquals(36, c.metrics().maxLifetimeMonths());
+    assertEquals(14, c.metrics().involuntaryWindowDays());
+    assertEquals(10, c.metrics().recoveryWindowDays());
+    KpiConfig older = ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 0.8\nkpi.metrics.ltv.max-lifetime-months = 36\n"
+        + "kpi.metrics.churn.involuntary-window-days = 14\nkpi.metrics.payments.recovery-window-days = 10\n"), Map.of());
+    assertEquals(c.metrics(), older.metrics());
+    assertEquals(c.policyHash(), older.policyHash(), "one setting, one hash, whichever name set it");
+    // Both names with the same value: fine. Different values: exit 2 naming both.
+    assertEquals(0.8, ConfigLoader.load(conf("kpi.ltv.gross-margin = 0.8\nkpi.metrics.ltv.gross-margin = 0.8"), Map.of())
+        .metrics().grossMargin());
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> ConfigLoader.load(conf("kpi.ltv.gross-margin = 0.8\nkpi.metrics.ltv.gross-margin = 0.7"), Map.of()));
+    assertEquals("configuration keys 'kpi.ltv.gross-margin' = 0.8 and 'kpi.metrics.ltv.gross-margin' = 0.7 set the same setting "
+        + "to different values: set 'kpi.ltv.gross-margin' (the name kpis.md gives it) only", e.getMessage());
+  }
+
+  @Test
   void policyHashFollowsTheKpiDefinitionsOnly() throws IOException {
     String base = ConfigLoader.load(null, Map.of()).policyHash();
     assertEquals(base, ConfigLoader.load(conf("kpi.landing.path = /elsewhere"), Map.of()).policyHash());
-    assertNotEquals(base, ConfigLoader.load(conf("kpi.metrics.ltv.gross-margin = 0.8"), Map.of()).policyHash());
+    assertNotEquals(base, ConfigLoader.load(conf("kpi.ltv.gross-margin = 0.8"), Map.of()).policyHash());
+    assertNotEquals(base, ConfigLoader.load(conf("kpi.payments.recovery-window-days = 10"), Map.of()).policyHash());
   }
 
   @Test

@@ -41,6 +41,18 @@ class AccountMrrTest extends RevenueFixtures {
   }
 
   @Test
+  void aLineWithoutAnInvoiceStatusCountsForMrr() {
+    // kpis.md: a recurring line counts unless its invoice_status is void or draft; feeds.md does not
+    // require invoice_status, and an empty one is neither: 31 days, round(31 / 30.4375) = 1 -> 100 / 1
+    // = 100 on Mar 31. (A NOT IN on a null status is null, not true: such lines used to drop out.)
+    LocalDate asOf = LocalDate.parse("2024-03-31");
+    Dataset<Row> lines = lines("L1,E,SE,USD,null,recurring,100.00,2024-03-01,2024-04-01",
+        "L2,E,SE,USD,void,recurring,900.00,2024-03-01,2024-04-01");
+    Dataset<Row> am = accountMonths(lines, subs("SE,E,null,null"), payments(), rates(), accounts(), asOf);
+    assertRows(mrr(am), "E,2024-03-01,100.00,0.00,100.00,new,0.00");
+  }
+
+  @Test
   void endedAtCutsCoverageAndTheSnapshotDayIsTheAsOfDateMidMonth() {
     // As of March 15: S(Jan) = Jan 31, S(Feb) = Feb 29, S(Mar) = Mar 15.
     LocalDate asOf = LocalDate.parse("2024-03-15");

@@ -23,7 +23,10 @@ class KpiJobTest extends SparkTestBase {
         "L2,I2,B,SB,paid,2024-01-01T00:00:00Z,JPY,recurring,10000,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
     deliver("payments/payment_events", "2024-01-01", "p.jsonl",
         "{\"event_id\":\"P1\",\"account_id\":\"B\",\"event_type\":\"charge\",\"status\":\"succeeded\",\"amount\":10000,"
-            + "\"currency\":\"JPY\",\"occurred_at\":\"2024-01-01T10:00:00Z\"}");
+            + "\"currency\":\"JPY\",\"occurred_at\":\"2024-01-01T10:00:00Z\"}",
+        // EUR's first rate is 2024-01-01: this payment uses it, and the run says so (feeds.md).
+        "{\"event_id\":\"P2\",\"account_id\":\"A\",\"event_type\":\"charge\",\"status\":\"succeeded\",\"amount\":50,"
+            + "\"currency\":\"EUR\",\"occurred_at\":\"2023-12-20T10:00:00Z\"}");
     deliver("fx/rates", "2024-01-01", "r.csv", "rate_date,currency,rate_to_reporting", "2024-01-01,EUR,1.1");
     KpiConfig cfg = config();
     Warehouse wh = new Warehouse(spark(), cfg.warehousePath());
@@ -33,6 +36,9 @@ class KpiJobTest extends SparkTestBase {
     assertRows(spark().sql("SELECT account_id, month, mrr, movement FROM kpi.account_mrr_monthly"), "A,2024-01-01,100.00,new");
     assertRows(spark().sql("SELECT entity, row_number, reason FROM ops.quarantine"),
         "invoice_lines,2,currency: no FX rate at all for JPY", "payment_events,1,currency: no FX rate at all for JPY");
+    String revenue = spark().sql("SELECT message FROM ops.pipeline_runs WHERE step = 'revenue kpis'").first().getString(0);
+    assertTrue(revenue.contains("1 payment(s) occurred before their currency's first FX rate and use that first rate"), revenue);
+    assertTrue(!revenue.contains("MRR line(s) start before"), revenue);
 
     // A later delivery makes the KPIs recompute; the JPY records are not quarantined twice.
     deliver("billing/invoice_lines", "2024-01-15", "l2.csv", LINE_H,
