@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     out.println("Try: bin/kpi sql \"SELECT * FROM kpi.mrr_movements_monthly ORDER BY month DESC, segment LIMIT 12\"");
     out.println("     bin/kpi sql \"SELECT account_id, owner, renewal_date, arr, health_score, bucket FROM kpi.value_at_risk "
-        + "WHERE at_risk ORDER BY arr DESC LIMIT 10\"");
+        + "WHERE at_risk AND as_of_date = '" + params.lastDay() + "' ORDER BY arr DESC LIMIT 10\"");
     return Main.OK;
   }
 
@@ -106,7 +106,8 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Value at risk: renewals due by horizon (cumulative, all owners), as of " + asOf + ":");
     ResultFormatter.print(spark.sql("SELECT horizon_days, sum(accounts_due) AS accounts_due, CAST(sum(arr_due) AS DECIMAL(18,2)) AS arr_due, "
         + "sum(accounts_at_risk) AS accounts_at_risk, CAST(sum(arr_at_risk) AS DECIMAL(18,2)) AS arr_at_risk "
-        + "FROM kpi.value_at_risk_summary GROUP BY horizon_days ORDER BY horizon_days"), ResultFormatter.Format.table, 10, out);
+        + "FROM kpi.value_at_risk_summary WHERE as_of_date = DATE'" + asOf + "' GROUP BY horizon_days ORDER BY horizon_days"),
+        ResultFormatter.Format.table, 10, out);
   }
 
   private static String read(Path p) {

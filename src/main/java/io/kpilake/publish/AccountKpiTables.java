@@ -79,7 +79,7 @@ public final class AccountKpiTables {
   public static final KpiTable VALUE_AT_RISK = new KpiTable("value_at_risk",
       "Active accounts at the as-of date with a renewal within 120 days: who owns them, how much ARR, how healthy. "
           + "Renewal date: CRM renewal_date when present and not past, else the earliest period_end of a covering line of "
-          + "12 months or longer.",
+          + "12 months or longer. One row set per as-of date: a run replaces its own date's rows and keeps the others.",
       List.of(
           key("as_of_date", DateType, "The run's as-of date D"),
           key("account_id", StringType, "Account"),
@@ -92,10 +92,12 @@ public final class AccountKpiTables {
           val("health_score", DoubleType, "Health score at D"),
           key("bucket", StringType, "Health bucket at D"),
           key("at_risk", BooleanType, "bucket red or yellow, or alert")),
-      checks("horizon_holds", "days_to_renewal >= 0 AND days_to_renewal <= horizon_days", "arr_positive", "arr > 0"));
+      checks("horizon_holds", "days_to_renewal >= 0 AND days_to_renewal <= horizon_days", "arr_positive", "arr > 0"))
+      .keepingHistoryBy("as_of_date");
 
   public static final KpiTable VALUE_AT_RISK_SUMMARY = new KpiTable("value_at_risk_summary",
-      "ARR due and at risk by owner, segment and cumulative horizon (horizon 90 includes renewals within 30 and 60 days).",
+      "ARR due and at risk by owner, segment and cumulative horizon (horizon 90 includes renewals within 30 and 60 days). "
+          + "One row set per as-of date, as in value_at_risk.",
       List.of(
           key("as_of_date", DateType, "The run's as-of date D"),
           key("owner", StringType, OWNER_AT_S),
@@ -106,7 +108,8 @@ public final class AccountKpiTables {
           key("accounts_at_risk", LongType, "Of those, at risk"),
           money("arr_at_risk", "ARR of the accounts at risk"),
           val("share_at_risk", DoubleType, "arr_at_risk / arr_due (ARR share); null when nothing is due")),
-      checks("at_risk_le_due", "accounts_at_risk <= accounts_due AND arr_at_risk <= arr_due"));
+      checks("at_risk_le_due", "accounts_at_risk <= accounts_due AND arr_at_risk <= arr_due"))
+      .keepingHistoryBy("as_of_date");
 
   public static final KpiTable PAYMENTS_MONTHLY = new KpiTable("payments_monthly",
       "Charge approval and failed-invoice recovery by month of occurred_at and processor (charges only).",

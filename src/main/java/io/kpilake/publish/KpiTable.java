@@ -6,8 +6,26 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** A curated table: name, comment, documented columns and CHECK constraints. */
-public record KpiTable(String name, String comment, List<Col> columns, Map<String, String> checks) {
+/**
+ * A curated table: name, comment, documented columns and CHECK constraints. A table with a
+ * {@code historyColumn} (the run's as-of date) keeps one row set per value of it: a publish
+ * replaces only its own as-of date's rows (kpis.md's grain for value at risk); every other table
+ * is replaced whole, as each publication holds the whole history up to its as-of date.
+ */
+public record KpiTable(String name, String comment, List<Col> columns, Map<String, String> checks, String historyColumn) {
+
+  public KpiTable(String name, String comment, List<Col> columns, Map<String, String> checks) {
+    this(name, comment, columns, checks, null);
+  }
+
+  /** This table, keeping a row set per value of {@code column} (the run's as-of date). */
+  public KpiTable keepingHistoryBy(String column) {
+    return new KpiTable(name, comment, columns, checks, column);
+  }
+
+  public boolean keepsHistory() {
+    return historyColumn != null;
+  }
 
   /** A documented column; {@code kpi} marks the KPI measures listed in kpi.kpi_catalog. */
   public record Col(String name, DataType type, boolean nullable, String comment) {}

@@ -44,6 +44,12 @@ public final class Publisher {
   /** Table property: the rows the latest publish wrote (absent on tables published before it existed). */
   public static final String ROW_COUNT = "kpi.row_count";
 
+  /**
+   * Table property of a table that keeps one row set per as-of date ({@link KpiTable#historyColumn}):
+   * the column; {@link #ROW_COUNT} and {@link #rowCount} then count the publication's own date.
+   */
+  public static final String HISTORY_COLUMN = "kpi.history_column";
+
   /** Table property: the Delta version whose rows {@link #ROW_COUNT} counts. */
   public static final String ROW_COUNT_VERSION = "kpi.row_count_version";
 
@@ -59,8 +65,14 @@ public final class Publisher {
     String stamped = props.get(ROW_COUNT);
     String countedAt = props.get(ROW_COUNT_VERSION);
     boolean current = stamped != null && countedAt != null && Long.parseLong(countedAt) + 1 == version;
-    return current ? Long.parseLong(stamped)
-        : wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("kpi", table)).count();
+    if (current) {
+      return Long.parseLong(stamped);
+    }
+    Dataset<Row> rows = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("kpi", table));
+    String history = props.get(HISTORY_COLUMN);
+    String asOf = props.get("kpi.as_of_date");
+    // A history table's publication is its as-of date's rows (what that run wrote and stamped).
+    return (history == null || asOf == null ? rows : rows.filter(col(history).equalTo(java.sql.Date.valueOf(asOf)))).count();
   }
 
   /** The provenance of a published table, or null when it was never published. */
@@ -97,14 +109,24 @@ public final class Publisher {
     String meta = "{\"run_id\":\"" + run.runId() + "\",\"as_of_date\":\"" + run.asOf() + "\",\"policy_hash\":\"" + run.policyHash() + "\"}";
     // Into an empty table (a first run) an append is the same replacement without the overwrite's
     // read of the table's state (a Spark job a table).
-    String mode = wh.isEmpty("kpi", t.name()) ? "append" : "overwrite";
-    out.write().format("delta").mode(mode).option("userMetadata", meta).save(wh.path("kpi", t.name()));
+    boolean empty = wh.isEmpty("kpi", t.name());
+    org.apache.spark.sql.DataFrameWriter<Row> w = out.write().format("delta").mode(empty ? "append" : "overwrite")
+        .option("userMetadata", meta);
+    if (t.keepsHistory() && !empty) {
+      // One row set per as-of date: this run replaces its own date's rows only, in one commit
+      // (Delta checks that every row written matches the condition).
+      w = w.option("replaceWhere", t.historyColumn() + " = DATE'" + run.asOf() + "'");
+    }
+    w.save(wh.path("kpi", t.name()));
     Map<String, String> props = new LinkedHashMap<>();
     props.put("kpi.as_of_date", run.asOf().toString());
     props.put("kpi.run_id", run.runId());
     props.put("kpi.app_version", run.appVersion());
     props.put("kpi.policy_hash", run.policyHash());
     props.put("kpi.inputs", inputs);
+    if (t.keepsHistory()) {
+      props.put(HISTORY_COLUMN, t.historyColumn());
+    }
     if (rowCount != null) {
       props.put(ROW_COUNT, Long.toString(rowCount));
       props.put(ROW_COUNT_VERSION, Long.toString(wh.version("kpi", t.name())));

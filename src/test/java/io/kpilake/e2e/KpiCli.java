@@ -144,12 +144,15 @@ public final class KpiCli {
 
   /**
    * One row per kpi table: name, row count and an order-independent checksum of every column of
-   * every row (sum of 64-bit hashes of the row as JSON). Two warehouses with the same published
-   * rows give the same lines.
+   * every row (sum of 64-bit hashes of the row as JSON); for a table keeping a row set per as-of
+   * date, the rows of its latest date. Two warehouses with the same published rows give the same lines.
    */
   public static String checksumQuery() {
+    // A table that keeps one row set per as-of date (value at risk) is compared on its latest date:
+    // a warehouse that ran two nights holds the earlier night's rows too, a one-night reference not.
     return KpiJob.ALL_TABLES.stream().map(t -> "SELECT '" + t.name() + "' AS tbl, count(*) AS n, "
-            + "coalesce(sum(CAST(xxhash64(to_json(struct(*))) AS DECIMAL(38,0))), 0) AS checksum FROM kpi." + t.name())
+            + "coalesce(sum(CAST(xxhash64(to_json(struct(*))) AS DECIMAL(38,0))), 0) AS checksum FROM kpi." + t.name()
+            + (t.keepsHistory() ? " WHERE " + t.historyColumn() + " = (SELECT max(" + t.historyColumn() + ") FROM kpi." + t.name() + ")" : ""))
         .collect(Collectors.joining(" UNION ALL ")) + " ORDER BY tbl";
   }
 

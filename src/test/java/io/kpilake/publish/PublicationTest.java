@@ -72,6 +72,29 @@ class PublicationTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(violated.getMessage()).contains("n_positive"), violated.getMessage());
   }
 
+  private static final KpiTable H = new KpiTable("pub_h", "One row set per as-of date",
+      List.of(KpiTables.key("as_of_date", DataTypes.DateType, "The run's as-of date"), KpiTables.key("n", DataTypes.LongType, "A number")),
+      Map.of()).keepingHistoryBy("as_of_date");
+
+  private long publishHistory(Warehouse wh, String asOf, String ns) {
+    Publisher p = new Publisher(wh, RunContext.start(LocalDate.parse(asOf), "run-" + asOf), "inputs");
+    return p.publish(H, spark().sql("SELECT DATE'" + asOf + "' AS as_of_date, CAST(n AS BIGINT) AS n FROM VALUES " + ns + " AS t(n)"));
+  }
+
+  @Test
+  void aHistoryTableKeepsEveryAsOfDateAndARerunReplacesOnlyItsOwn() {
+    // kpis.md: value_at_risk's grain is (as_of_date, account_id): a later run adds its date, earlier
+    // dates stay readable without time travel, a rerun of a date replaces that date only.
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh5").toString());
+    publishHistory(wh, "2024-01-31", "(1), (2)");
+    publishHistory(wh, "2024-02-29", "(3)");
+    long v = publishHistory(wh, "2024-01-31", "(5)");
+    assertRows(spark().read().format("delta").load(wh.path("kpi", H.name())).select("as_of_date", "n"),
+        "2024-01-31,5", "2024-02-29,3");
+    // The row-count gate compares a publication's own date: 1 row as of 2024-01-31 (not the table's 2).
+    assertEquals(1L, Publisher.rowCount(wh, H.name(), v));
+  }
+
   @Test
   void theRowCountGateReadsTheStampedCountAndCountsTablesWithoutOne() {
     Warehouse wh = publishedOnce("wh3");
