@@ -42,10 +42,11 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
       Thread.sleep(200);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    return parse(p.exitValue(), wall, peak, Files.readString(err, StandardCharsets.UTF_8));
+    // nightly logs its progress to stdout, generate to stderr (bin/kpi): read both.
+    return parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
   }
 
-  /** Reads the steps (name, seconds, Spark jobs) and the run's job count from a run's stderr. */
+  /** Reads the steps (name, seconds, Spark jobs) and the run's job count from a run's output (stdout and stderr). */
   static ChildRun parse(int exitCode, double wall, long peak, String stderr) {
     Map<String, Double> steps = new LinkedHashMap<>();
     Map<String, Long> stepJobs = new LinkedHashMap<>();

@@ -43,13 +43,13 @@ class CrashAndConcurrencyIT {
 
     // 1. Killed during ingest: after the first feeds are in, before the others.
     KpiCli.Started run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
-    assertTrue(run.awaitErr("ingest billing/subscriptions", 300), run.err());
+    assertTrue(run.awaitOut("ingest billing/subscriptions", 300), run.err());
     run.kill();
     assertEquals(previous, KpiCli.checksumsInProcess(env), "readers see the previous publication after a kill during ingest");
 
     // 2. Killed during publish: the gates have passed, tables are being replaced one by one.
     run = cli.start(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
-    assertTrue(run.awaitErr("kpi quality gates", 300), run.err());
+    assertTrue(run.awaitOut("kpi quality gates", 300), run.err());
     Thread.sleep(1500);
     run.kill();
     assertEquals(previous, KpiCli.checksumsInProcess(env), "readers see the previous publication after a kill during publish");
@@ -57,7 +57,7 @@ class CrashAndConcurrencyIT {
     // The rerun takes over the dead run's lock and ends with the tables of one clean run.
     KpiCli.Run rerun = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
     assertEquals(0, rerun.code(), rerun.err());
-    assertTrue(rerun.err().contains("taking over the warehouse lock"), rerun.err());
+    assertTrue(rerun.out().contains("taking over the warehouse lock"), rerun.out());
     assertEquals(ref.checksums, KpiCli.checksumsInProcess(env));
 
     // Every landing file is in the ledger exactly once: nothing ingested twice, nothing lost.
@@ -83,9 +83,9 @@ class CrashAndConcurrencyIT {
         Duration.ZERO, Duration.ofHours(6))) {
       KpiCli.Run loser = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
       assertEquals(1, loser.code(), loser.err());
-      assertTrue(loser.err().contains("\nkpi: warehouse busy: the warehouse " + wh + " is in use by run run-held-by-the-test "),
+      assertTrue(loser.err().startsWith("kpi: warehouse busy: the warehouse " + wh + " is in use by run run-held-by-the-test "),
           loser.err());
-      assertTrue(!loser.err().contains("could not record the run"), "the refused run wrote nothing: " + loser.err());
+      assertTrue(!(loser.out() + loser.err()).contains("could not record the run"), "the refused run wrote nothing: " + loser.out());
     }
     // Released: the next run proceeds (nothing new landed, so it publishes nothing new either).
     KpiCli.Run winner = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY);
