@@ -12,7 +12,7 @@ public enum ColumnType {
    * Money in major units: DECIMAL(18,2), exact (feeds.md: never floats). A value with non-zero
    * digits past the cents does not fit and is quarantined, never rounded (docs/design.md).
    */
-  DECIMAL(DataTypes.createDecimalType(18, 2), "a decimal number with at most 2 decimal places"),
+  DECIMAL(DataTypes.createDecimalType(18, 2), "a decimal number"),
   /** FX rates need more scale than money. */
   RATE(DataTypes.createDecimalType(18, 8), "a decimal number"),
   INT(DataTypes.IntegerType, "a whole number"),

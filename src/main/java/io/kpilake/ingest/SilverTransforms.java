@@ -56,8 +56,14 @@ public final class SilverTransforms {
           reasons.add(when(raw.isNull(), lit(c.name() + ": required value missing")));
         }
         String expected = c.isEnum() ? "one of " + String.join(", ", new java.util.TreeSet<>(c.allowed())) : c.type().description;
-        reasons.add(when(raw.isNotNull().and(col(c.name()).isNull()),
-            concat(lit(c.name() + ": not " + expected + ": '"), raw, lit("'"))));
+        org.apache.spark.sql.Column untyped = concat(lit(c.name() + ": not " + expected + ": '"), raw, lit("'"));
+        if (c.type() == ColumnType.DECIMAL) {
+          // A number with non-zero digits past the cents does not fit DECIMAL(18,2): say so.
+          org.apache.spark.sql.Column wide = raw.try_cast("decimal(38,18)");
+          untyped = when(wide.isNotNull().and(wide.notEqual(org.apache.spark.sql.functions.round(wide, 2))),
+              concat(lit(c.name() + ": more than 2 decimal places: '"), raw, lit("'"))).otherwise(untyped);
+        }
+        reasons.add(when(raw.isNotNull().and(col(c.name()).isNull()), untyped));
       }
       reasons.addAll(feedRules(feed));
       org.apache.spark.sql.Column all = concat_ws("; ", reasons.toArray(org.apache.spark.sql.Column[]::new));

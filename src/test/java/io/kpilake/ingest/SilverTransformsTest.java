@@ -21,12 +21,13 @@ class SilverTransformsTest extends SparkTestBase {
     // that breaks a type goes to quarantine: 12.345 does not fit (a cast would round it to 12.35).
     Dataset<Row> bronze = spark().sql("SELECT map('event_id', id, 'account_id', 'A', 'event_type', 'charge', 'status', 'succeeded',"
         + " 'amount', amount, 'currency', 'USD', 'occurred_at', '2024-01-01T00:00:00Z') AS record, CAST(NULL AS STRING) AS row_error"
-        + " FROM VALUES ('P1', '12.34'), ('P2', '12.340'), ('P3', '12.345'), ('P4', '1234.5') AS t(id, amount)");
+        + " FROM VALUES ('P1', '12.34'), ('P2', '12.340'), ('P3', '12.345'), ('P4', '1234.5'), ('P5', '12.3O') AS t(id, amount)");
     assertRows(SilverTransforms.typeAndValidate(Feeds.PAYMENT_EVENTS).apply(bronze).select("event_id", "amount", "reason"),
         "P1,12.34,null",
         "P2,12.34,null",
-        "P3,null,amount: not a decimal number with at most 2 decimal places: '12.345'",
-        "P4,1234.50,null");
+        "P3,null,amount: more than 2 decimal places: '12.345'",
+        "P4,1234.50,null",
+        "P5,null,amount: not a decimal number: '12.3O'");
   }
 
   @Test
