@@ -59,7 +59,10 @@ public final class LtvMetrics {
               + "AND to_date(occurred_at) <= date'" + asOf + "'"))
           .select(col("account_id"), col("currency"), col("amount"), col("event_type"), expr("to_date(occurred_at)").as("day"));
       money = fx.withRate(money, "currency", col("day"), "rate")
-          .withColumn("net", expr("CASE WHEN event_type = 'charge' THEN amount ELSE -amount END * rate"));
+          // A succeeded event of no known type is neither a charge nor a refund: not counted (an ELSE
+          // here used to subtract it as a refund).
+          .withColumn("net", expr("CASE WHEN event_type = 'charge' THEN amount WHEN event_type IN ('refund', 'chargeback') "
+              + "THEN -amount END * rate"));
       Dataset<Row> perAccount = money.join(cohorts, "account_id")
           .withColumn("months_since_start", expr("greatest(0, CAST(months_between(trunc(day, 'MM'), cohort_month) AS INT))"))
           .groupBy("cohort_month", "segment", "months_since_start").agg(expr("sum(net)").as("net_revenue"));

@@ -113,7 +113,8 @@ class RetentionLtvRenewalTest extends RevenueFixtures {
         "P2,B,charge,succeeded,100,EUR,2024-02-10 10:00:00", // EUR at the Feb 10 rate 1.10 = 110
         "P3,B,charge,failed,100,EUR,2024-03-01 10:00:00", // failed: not revenue
         "P4,A,refund,succeeded,30,USD,2024-03-05 10:00:00",
-        "P5,B,chargeback,succeeded,100,EUR,2024-03-20 10:00:00"); // at the Mar 15 rate 1.20 = -120
+        "P5,B,chargeback,succeeded,100,EUR,2024-03-20 10:00:00", // at the Mar 15 rate 1.20 = -120
+        "P6,A,null,succeeded,40,USD,2024-03-25 10:00:00"); // no event_type: neither a charge nor a refund, not counted
     Dataset<Row> r = LtvMetrics.ltvRealized(payments, fx(rates("2024-01-01,EUR,1.10", "2024-03-15,EUR,1.20"), asOf), asOf).apply(am);
     // month 0: 50 + 100 + 110 = 260, cumulative 260, per account 130
     // month 1: -30 - 120 = -150, cumulative 110, per account 55
