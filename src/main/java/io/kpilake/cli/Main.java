@@ -28,6 +28,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    muteShadedSlf4jNotice();
     int code = run(args);
     System.out.flush();
     System.exit(code);
@@ -88,6 +89,24 @@ public final class Main implements Runnable {
     }
     err.flush();
     return code;
+  }
+
+  /**
+   * The AWS SDK bundle (hadoop-aws) carries its own shaded SLF4J 1.7, which prints three "SLF4J:
+   * Failed to load class" lines on stderr the first time the SDK logs: on S3 a failing run's stderr
+   * would not begin with its error (cli.md). Its one-time initialization runs here with stderr muted;
+   * without the SDK on the class path there is nothing to do.
+   */
+  static void muteShadedSlf4jNotice() {
+    java.io.PrintStream err = System.err;
+    try {
+      System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      Class.forName("software.amazon.awssdk.thirdparty.org.slf4j.LoggerFactory").getMethod("getILoggerFactory").invoke(null);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      // not on the class path (a cluster's own Hadoop, a slimmer build): nothing prints either
+    } finally {
+      System.setErr(err);
+    }
   }
 
   static String oneLine(Throwable t) {

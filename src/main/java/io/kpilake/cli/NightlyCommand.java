@@ -33,7 +33,9 @@ public final class NightlyCommand implements Callable<Integer> {
   public Integer call() {
     AppContext ctx = common.context(true);
     if (!rewind) {
-      LocalDate published = Publisher.publishedAsOf(ctx.writer());
+      // A storage step like the others: retried on transient errors, a clear storage error after.
+      LocalDate published = io.kpilake.ops.Retry.of(ctx.config.ops()).call("reading the published as-of date",
+          () -> Publisher.publishedAsOf(ctx.writer()));
       if (published != null && asOf.isBefore(published)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--as-of " + asOf + " is before the as-of date of the "
             + "published tables (" + published + "): this nightly would republish every kpi table as of " + asOf

@@ -120,7 +120,8 @@ class S3NightlyIT {
     KpiCli.Run failed = cli.run(tmp, env, "nightly", "--as-of", Reference.LAST_DAY, "--conf", down.toString());
     output.add(failed.out() + failed.err());
     assertEquals(1, failed.code(), failed.err());
-    assertTrue(failed.err().startsWith("kpi: storage error: taking the warehouse lock failed 2 time(s), giving up: "
+    // The first storage step of a nightly reads the published as-of date (a nightly before it is refused).
+    assertTrue(failed.err().startsWith("kpi: storage error: reading the published as-of date failed 2 time(s), giving up: "
         + "ConnectException: Connection refused"), failed.err());
     assertTrue(failed.out().contains("transient storage error (attempt 1 of 2), retrying"), failed.out());
 
