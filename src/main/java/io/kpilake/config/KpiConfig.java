@@ -29,8 +29,12 @@ public record KpiConfig(
     public static final CatalogKpi NONE = new CatalogKpi(null, null, null, null);
   }
 
+  /**
+   * The session's settings; {@code codegenMinBytes} is the data size from which a step compiles
+   * Spark's generated code (below it, plans run interpreted: {@link io.kpilake.spark.Codegen}).
+   */
   public record SparkSettings(
-      String master, String appName, int shufflePartitions, boolean uiEnabled, Map<String, String> conf) {}
+      String master, String appName, int shufflePartitions, boolean uiEnabled, long codegenMinBytes, Map<String, String> conf) {}
 
   /**
    * How landing files are read: {@code taskBytes} is about the landing bytes one parse task reads
@@ -129,7 +133,7 @@ public record KpiConfig(
   public KpiConfig withSparkConf(String appNameSuffix, Map<String, String> more) {
     Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
     conf.putAll(more);
-    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(),
+    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(), spark.codegenMinBytes(),
         java.util.Collections.unmodifiableMap(conf)), ingest);
   }
 

@@ -117,17 +117,48 @@ public final class IngestJob {
    * are recorded in the ledger) before the first failure, in feed order, is thrown.
    */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
-    io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest", feed -> ingestFeed(feed, scanner, known), r -> {
+    Map<FeedSpec, Listing> listings = new java.util.LinkedHashMap<>();
+    long newBytes = 0;
+    for (FeedSpec feed : Feeds.ALL) {
+      Listing l = Listing.of(() -> retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf())));
+      listings.put(feed, l);
+      newBytes += l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
+    }
+    // The batch's size decides whether Spark compiles generated code for it (a night's few new files: no).
+    io.kpilake.spark.Codegen.forDataSize(spark, cfg.spark().conf(), newBytes, cfg.spark().codegenMinBytes(), "ingest");
+    io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
+        feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r);
       ledgerRows.addAll(r.ledgerRows());
     });
   }
 
-  private FeedResult ingestFeed(FeedSpec feed, LandingScanner scanner, Ledger.Snapshot known) {
+  /**
+   * A feed's landing files, listed before any feed is ingested (the batch's size is known up front),
+   * or the listing's failure, which the feed's own step reports.
+   */
+  private record Listing(List<LandingFile> files, RuntimeException error) {
+    static Listing of(java.util.function.Supplier<List<LandingFile>> list) {
+      try {
+        return new Listing(list.get(), null);
+      } catch (RuntimeException e) {
+        return new Listing(List.of(), e);
+      }
+    }
+
+    List<LandingFile> newFiles(Ledger.Snapshot known) {
+      return files.stream().filter(f -> !known.contains(f)).toList();
+    }
+  }
+
+  private FeedResult ingestFeed(FeedSpec feed, Listing listing, Ledger.Snapshot known) {
     StepLog.Step step = steps.start("ingest " + feed.name(), jobGroup(feed));
     try {
-      List<LandingFile> listed = retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf()));
-      List<LandingFile> files = listed.stream().filter(f -> !known.contains(f)).toList();
+      if (listing.error() != null) {
+        throw listing.error();
+      }
+      List<LandingFile> listed = listing.files();
+      List<LandingFile> files = listing.newFiles(known);
       // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
       // one row per version, and the ledger is written last.
       FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of())

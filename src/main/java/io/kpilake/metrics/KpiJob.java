@@ -94,6 +94,16 @@ public final class KpiJob {
     return sb.toString();
   }
 
+  /** The bytes of every silver table (from their Delta checksums; saturates when one is unknown). */
+  private long silverBytes() {
+    long total = 0;
+    for (FeedSpec f : Feeds.ALL) {
+      long b = wh.sizeInBytes("silver", f.tableName());
+      total = b == Long.MAX_VALUE || total > Long.MAX_VALUE - b ? Long.MAX_VALUE : total + b;
+    }
+    return total;
+  }
+
   /** Computes, checks and publishes; returns the rows published per table (empty when skipped). */
   public Map<String, Long> run() {
     StepLog.Step step = steps.start("kpis");
@@ -111,6 +121,7 @@ public final class KpiJob {
       step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
       return Map.of();
     }
+    io.kpilake.spark.Codegen.forDataSize(spark, cfg.spark().conf(), silverBytes(), cfg.spark().codegenMinBytes(), "kpis");
     StepLog.Step revenueStep = steps.start("revenue kpis");
     spark.sparkContext().setJobGroup("revenue", "revenue KPIs as of " + run.asOf(), false);
     try {

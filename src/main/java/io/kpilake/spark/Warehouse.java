@@ -91,6 +91,15 @@ public final class Warehouse {
     return (crc.isDefined() ? crc.get().numFiles() : s.numOfFiles()) == 0;
   }
 
+  /**
+   * The bytes of the table's data files at its latest version, from the version's checksum (no
+   * Spark job); {@code Long.MAX_VALUE} when the log has no checksum (the caller then assumes large).
+   */
+  public long sizeInBytes(String database, String table) {
+    scala.Option<org.apache.spark.sql.delta.VersionChecksum> crc = snapshot(database, table).checksumOpt();
+    return crc.isDefined() ? crc.get().tableSizeBytes() : Long.MAX_VALUE;
+  }
+
   /** The table's latest Delta version. */
   public long version(String database, String table) {
     return snapshot(database, table).version();
