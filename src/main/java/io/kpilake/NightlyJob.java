@@ -79,8 +79,8 @@ public final class NightlyJob {
           "ingest gates passed", "");
       String report = null;
       if (kpis) {
-        new KpiJob(wh, cfg, run, steps).recompute(backfillFrom != null).run();
-        report = writeReport(steps);
+        KpiJob.Published published = new KpiJob(wh, cfg, run, steps).recompute(backfillFrom != null).run();
+        report = writeReport(steps, published, run);
       }
       io.kpilake.spark.JobCounter jobs = io.kpilake.spark.JobCounter.get();
       whole.succeeded(null, null, null, "run " + run.runId() + " finished"
@@ -105,10 +105,13 @@ public final class NightlyJob {
    * The HTML report of the publication (see {@link ReportJob}). The tables are the product: a report
    * that cannot be written is a failed "report" step and a warning, not a failed run.
    */
-  private String writeReport(StepLog steps) {
+  private String writeReport(StepLog steps, KpiJob.Published published, RunContext run) {
     StepLog.Step step = steps.start("report");
     try {
-      String path = Retry.of(cfg.ops()).call("write the report", () -> new ReportJob(wh).run());
+      // From the tables this run computed and published, when it did; else from the warehouse's
+      // latest publication (a night with nothing to recompute).
+      ReportJob job = published.tables().isEmpty() ? new ReportJob(wh) : new ReportJob(wh, published.tables(), run);
+      String path = Retry.of(cfg.ops()).call("write the report", job::run);
       step.succeeded(null, null, null, path == null ? "nothing published yet" : "report " + path);
       return path;
     } catch (Exception e) {

@@ -104,22 +104,31 @@ public final class KpiJob {
     return total;
   }
 
-  /** Computes, checks and publishes; returns the rows published per table (empty when skipped). */
-  public Map<String, Long> run() {
+  /**
+   * What a run published: its rows per table, and the tables themselves as this run computed them
+   * (held in memory until the process ends; the report is drawn from them). Both empty when the run
+   * had nothing to recompute.
+   */
+  public record Published(Map<String, Long> rows, Map<KpiTable, Dataset<Row>> tables) {
+    static final Published NOTHING = new Published(Map.of(), Map.of());
+  }
+
+  /** Computes, checks and publishes. */
+  public Published run() {
     StepLog.Step step = steps.start("kpis");
     String inputs = inputsFingerprint();
     if (!recompute && ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
       Map<String, Long> current = Publisher.currentVersions(wh, ALL_TABLES);
       if (current.equals(Publisher.latestPublication(wh))) {
         step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
-        return Map.of();
+        return Published.NOTHING;
       }
       // Every table holds this run's results but the publication was never recorded (a run stopped
       // between its last table commit and the record): complete it, nothing to recompute.
       new Publisher(wh, run, inputs).recordPublication(current);
       wh.registerAll();
       step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
-      return Map.of();
+      return Published.NOTHING;
     }
     io.kpilake.spark.Codegen.forDataSize(spark, cfg.spark().conf(), silverBytes(), cfg.spark().codegenMinBytes(), "kpis");
     StepLog.Step revenueStep = steps.start("revenue kpis");
@@ -194,7 +203,7 @@ public final class KpiJob {
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
           "published " + published.size() + " tables");
       step.succeeded(null, accountMonthRows, null, "KPIs as of " + run.asOf() + " published");
-      return published;
+      return new Published(Map.copyOf(published), java.util.Collections.unmodifiableMap(results));
     } catch (Exception e) {
       step.failed(e.getMessage());
       throw e;

@@ -75,6 +75,11 @@ public final class Publisher {
     return (history == null || asOf == null ? rows : rows.filter(col(history).equalTo(java.sql.Date.valueOf(asOf)))).count();
   }
 
+  /** {@code rows} as the table stores them: its declared columns, in order, cast to their declared types. */
+  public static Dataset<Row> shaped(KpiTable t, Dataset<Row> rows) {
+    return rows.select(t.columns().stream().map(c -> col(c.name()).cast(c.type()).as(c.name())).toArray(Column[]::new));
+  }
+
   /** The provenance of a published table, or null when it was never published. */
   public static String inputsOf(Warehouse wh, KpiTable t) {
     if (!wh.exists("kpi", t.name())) {
@@ -104,8 +109,7 @@ public final class Publisher {
    */
   public long publish(KpiTable t, Dataset<Row> rows, Long rowCount) {
     ensure(wh, t);
-    Column[] cols = t.columns().stream().map(c -> col(c.name()).cast(c.type()).as(c.name())).toArray(Column[]::new);
-    Dataset<Row> out = rows.select(cols);
+    Dataset<Row> out = shaped(t, rows);
     String meta = "{\"run_id\":\"" + run.runId() + "\",\"as_of_date\":\"" + run.asOf() + "\",\"policy_hash\":\"" + run.policyHash() + "\"}";
     // Into an empty table (a first run) an append is the same replacement without the overwrite's
     // read of the table's state (a Spark job a table).

@@ -1,11 +1,15 @@
 package io.kpilake.publish.report;
 
+import io.kpilake.publish.KpiTable;
 import io.kpilake.publish.Publisher;
 import io.kpilake.spark.Warehouse;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -66,15 +70,30 @@ public record ReportData(
     if (published == null || !published.versions().keySet().containsAll(TABLES)) {
       return null;
     }
-    SparkSession spark = wh.spark();
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     for (String table : TABLES) {
-      spark.read().format("delta").option("versionAsOf", published.versions().get(table)).load(wh.path("kpi", table))
-          .createOrReplaceTempView("report_" + table);
+      tables.put(table, wh.spark().read().format("delta").option("versionAsOf", published.versions().get(table)).load(wh.path("kpi", table)));
     }
-    LocalDate asOf = published.asOf();
+    return from(wh.spark(), tables, published.asOf(), published.runId());
+  }
+
+  /**
+   * The report's figures from the tables a run has just computed and published (the rows it
+   * wrote, held by the run: no table is read back). {@code tables} holds at least {@link #TABLES}.
+   */
+  public static ReportData of(SparkSession spark, Map<KpiTable, Dataset<Row>> tables, LocalDate asOf, String runId) {
+    Map<String, Dataset<Row>> byName = new LinkedHashMap<>();
+    tables.forEach((t, rows) -> byName.put(t.name(), Publisher.shaped(t, rows)));
+    return from(spark, byName, asOf, runId);
+  }
+
+  private static ReportData from(SparkSession spark, Map<String, Dataset<Row>> tables, LocalDate asOf, String runId) {
+    for (String table : TABLES) {
+      tables.get(table).createOrReplaceTempView("report_" + table);
+    }
     spark.sparkContext().setJobGroup("report", "HTML report as of " + asOf, false);
     try {
-      return read(spark, asOf, published.runId());
+      return read(spark, asOf, runId);
     } finally {
       spark.sparkContext().clearJobGroup();
     }

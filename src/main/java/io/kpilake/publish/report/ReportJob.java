@@ -16,9 +16,19 @@ import org.apache.hadoop.fs.Path;
 public final class ReportJob {
   public static final String DIR = "reports";
   private final Warehouse wh;
+  private final java.util.function.Supplier<ReportData> data;
 
+  /** The report of the warehouse's latest publication (read from its table versions). */
   public ReportJob(Warehouse wh) {
     this.wh = wh;
+    this.data = () -> ReportData.load(wh);
+  }
+
+  /** The report of what run {@code run} has just published: {@code tables}, as it computed them. */
+  public ReportJob(Warehouse wh, java.util.Map<io.kpilake.publish.KpiTable, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> tables,
+      io.kpilake.ops.RunContext run) {
+    this.wh = wh;
+    this.data = () -> ReportData.of(wh.spark(), tables, run.asOf(), run.runId());
   }
 
   /** Where the report of {@code asOf} is written. */
@@ -28,7 +38,7 @@ public final class ReportJob {
 
   /** Renders and writes the report; returns its path, or null when nothing is published yet. */
   public String run() {
-    ReportData data = ReportData.load(wh);
+    ReportData data = this.data.get();
     if (data == null) {
       return null;
     }
