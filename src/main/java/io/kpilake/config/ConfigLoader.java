@@ -137,7 +137,7 @@ public final class ConfigLoader {
         nonBlank(c, "kpi.spark.app-name"),
         intAtLeast(c, "kpi.spark.shuffle-partitions", 1),
         bool(c, "kpi.spark.ui-enabled"),
-        bytesAtLeast(c, "kpi.spark.codegen-min-bytes", 0),
+        bytesAtLeast(c, "kpi.spark.small-data-bytes", 0),
         stringMap(c, "kpi.spark.conf"));
     KpiConfig.IngestSettings ingest = new KpiConfig.IngestSettings(
         intAtLeast(c, "kpi.ingest.min-partitions", 1),

@@ -30,11 +30,11 @@ public record KpiConfig(
   }
 
   /**
-   * The session's settings; {@code codegenMinBytes} is the data size from which a step compiles
-   * Spark's generated code (below it, plans run interpreted: {@link io.kpilake.spark.Codegen}).
+   * The session's settings; a step over less than {@code smallDataBytes} of data runs its plans
+   * interpreted and without automatic broadcast joins ({@link io.kpilake.spark.SmallData}).
    */
   public record SparkSettings(
-      String master, String appName, int shufflePartitions, boolean uiEnabled, long codegenMinBytes, Map<String, String> conf) {}
+      String master, String appName, int shufflePartitions, boolean uiEnabled, long smallDataBytes, Map<String, String> conf) {}
 
   /**
    * How landing files are read: {@code taskBytes} is about the landing bytes one parse task reads
@@ -133,7 +133,7 @@ public record KpiConfig(
   public KpiConfig withSparkConf(String appNameSuffix, Map<String, String> more) {
     Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
     conf.putAll(more);
-    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(), spark.codegenMinBytes(),
+    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(), spark.smallDataBytes(),
         java.util.Collections.unmodifiableMap(conf)), ingest);
   }
 

@@ -85,9 +85,10 @@ class StandaloneClusterIT {
     assertTrue(m.awaitErr("Registering worker 127.0.0.1", 120), m.err() + "\n----\n" + w.err());
 
     Map<String, String> env = new java.util.HashMap<>(sparkEnv);
-    // A fixture this small would run interpreted (kpi.spark.codegen-min-bytes): here Spark compiles
-    // its generated code, on a real executor, and must give the reference's rows all the same.
-    Path conf = Files.writeString(tmp.resolve("compiled.conf"), "kpi.spark.codegen-min-bytes = 0\n");
+    // A fixture this small would run as small data (kpi.spark.small-data-bytes: interpreted, no
+    // broadcast joins): here Spark compiles its generated code and broadcasts, on a real executor,
+    // and must give the reference's rows all the same.
+    Path conf = Files.writeString(tmp.resolve("compiled.conf"), "kpi.spark.small-data-bytes = 0\n");
     env.putAll(Map.of("KPI_SPARK_MASTER", master, "KPI_LANDING", ref.landing.toString(),
         "KPI_WAREHOUSE", tmp.resolve("wh").toString(), "KPI_SUBMIT_ARGS", "--executor-memory 1g", "KPI_CONF", conf.toString()));
     KpiCli.Run submitted = cli.startCommand(tmp, env, List.of(new File(KpiCli.HOME, "jobs/spark-submit-nightly.sh").getPath(),

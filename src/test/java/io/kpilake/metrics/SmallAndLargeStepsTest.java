@@ -1,0 +1,75 @@
+package io.kpilake.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kpilake.spark.SmallData;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A small step runs Spark's plans interpreted and without automatic broadcast joins, a large one
+ * compiles generated code and broadcasts ({@link SmallData}): both give the same rows, here for
+ * the account months (window functions, decimal money, dates, FX) and two KPI tables built on them.
+ */
+class SmallAndLargeStepsTest extends RevenueFixtures {
+  private static final long SMALL_BELOW = 8L << 20;
+
+  /** Back to what surefire gives every unit test (pom.xml: interpreted; Spark's broadcast default). */
+  @AfterEach
+  void backToTheTestDefaults() {
+    spark().conf().set("spark.sql.codegen.wholeStage", "false");
+    spark().conf().set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    spark().conf().unset("spark.sql.autoBroadcastJoinThreshold");
+  }
+
+  @Test
+  void theSettingsFollowTheStepsDataSize() {
+    SmallData.configure(spark(), Map.of(), SMALL_BELOW - 1, SMALL_BELOW, "small");
+    assertEquals(List.of("false", "NO_CODEGEN", "-1"), settings());
+    SmallData.configure(spark(), Map.of(), SMALL_BELOW, SMALL_BELOW, "large");
+    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
+    // 0: Spark's defaults for every step, however small.
+    SmallData.configure(spark(), Map.of(), 0, 0, "never small");
+    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
+    // An entry for any of the three in kpi.spark.conf wins: the session keeps what it was given.
+    SmallData.configure(spark(), Map.of("spark.sql.autoBroadcastJoinThreshold", "1048576"), 0, SMALL_BELOW, "user");
+    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
+  }
+
+  @Test
+  void smallAndLargeStepsGiveTheSameRows() {
+    LocalDate asOf = LocalDate.parse("2024-03-31");
+    Dataset<Row> lines = lines(
+        "L1,A,SA,USD,paid,recurring,100.00,2024-01-01,2024-02-01",
+        "L2,A,SA,EUR,open,recurring,300.00,2024-02-01,2024-05-01",
+        "L3,B,SB,USD,paid,recurring,1200.00,2024-01-15,2025-01-15",
+        "L4,C,SC,USD,paid,recurring,90.00,2024-01-01,2024-02-01",
+        "L5,A,null,USD,paid,one_time,999.00,null,null");
+    Dataset<Row> subs = subs("SA,A,null,null", "SB,B,null,null", "SC,C,2024-01-31 10:00:00,customer_request");
+    Dataset<Row> rates = rates("2024-01-01,EUR,1.10", "2024-03-01,EUR,1.20");
+
+    SmallData.configure(spark(), Map.of(), 0, SMALL_BELOW, "small");
+    List<List<String>> small = kpis(lines, subs, rates, asOf);
+    SmallData.configure(spark(), Map.of(), SMALL_BELOW, SMALL_BELOW, "large");
+    List<List<String>> large = kpis(lines, subs, rates, asOf);
+    assertTrue(small.stream().noneMatch(List::isEmpty), "every table has rows");
+    assertEquals(small, large);
+  }
+
+  private static List<String> settings() {
+    return List.of(spark().conf().get("spark.sql.codegen.wholeStage"), spark().conf().get("spark.sql.codegen.factoryMode"),
+        spark().conf().get("spark.sql.autoBroadcastJoinThreshold"));
+  }
+
+  private static List<List<String>> kpis(Dataset<Row> lines, Dataset<Row> subs, Dataset<Row> rates, LocalDate asOf) {
+    Dataset<Row> am = accountMonths(lines, subs, payments(), rates, accounts("A,SMB,emea,kim"), asOf);
+    // Compiling is the cost of this test (about 30 s): the account months and two tables on them.
+    return List.of(rows(am), rows(MrrMetrics.movementsMonthly().apply(am)), rows(RetentionMetrics.retention(1, 3).apply(am)));
+  }
+}
