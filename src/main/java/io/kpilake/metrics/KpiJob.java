@@ -231,12 +231,22 @@ public final class KpiJob {
   }
 
   /**
-   * Rows per table, in the map's order: one job each, which also fills the table's lazy local
-   * checkpoint (so a table that later ones build on comes first).
+   * Rows per table, in the map's order, all in one Spark job (a union of one count per table),
+   * which also fills every table's lazy local checkpoint. A checkpoint that several tables build on
+   * is computed once: the first task to need a partition stores it, the others wait and read it.
    */
-  private static Map<String, Long> countRows(Map<KpiTable, Dataset<Row>> tables) {
+  static Map<String, Long> countRows(Map<KpiTable, Dataset<Row>> tables) {
+    Dataset<Row> counts = null;
+    for (Map.Entry<KpiTable, Dataset<Row>> e : tables.entrySet()) {
+      Dataset<Row> c = e.getValue().groupBy().count().select(org.apache.spark.sql.functions.lit(e.getKey().name()).as("t"), col("count"));
+      counts = counts == null ? c : counts.unionByName(c);
+    }
+    Map<String, Long> byName = new java.util.HashMap<>();
+    for (Row r : counts.collectAsList()) {
+      byName.put(r.getString(0), r.getLong(1));
+    }
     Map<String, Long> out = new LinkedHashMap<>();
-    tables.forEach((t, rows) -> out.put(t.name(), rows.count()));
+    tables.keySet().forEach(t -> out.put(t.name(), byName.get(t.name())));
     return out;
   }
 

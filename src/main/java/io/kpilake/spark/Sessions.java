@@ -50,7 +50,16 @@ public final class Sessions {
       // file: without Hadoop's shell commands (a chmod or readlink process per file created or
       // renamed; io.kpilake.spark.fs). Local mode only: a cluster's executors keep Hadoop's own.
       b = b.config("spark.hadoop.fs.file.impl", io.kpilake.spark.fs.ShellFreeLocalFileSystem.class.getName())
-          .config("spark.hadoop.fs.AbstractFileSystem.file.impl", io.kpilake.spark.fs.ShellFreeLocalFs.class.getName());
+          .config("spark.hadoop.fs.AbstractFileSystem.file.impl", io.kpilake.spark.fs.ShellFreeLocalFs.class.getName())
+          // The executor is this JVM: its heartbeat tells the driver nothing. In Spark 4.2 the
+          // heartbeat can also kill itself: it reads accumulators of tasks still being deserialized
+          // (a NullPointerException in PartitionKeyedAccumulator.isZero, seen on a 40-account
+          // night; SPARK-59451, unfixed), its thread stops, and 120 s later the driver would declare
+          // its own executor lost, with the cached and checkpointed blocks of the run. First
+          // heartbeat after an hour, declared lost after three (spark.network.timeout must exceed
+          // the interval; in local mode nothing else here waits on it).
+          .config("spark.executor.heartbeatInterval", "1h")
+          .config("spark.network.timeout", "3h");
     }
     for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
       b = b.config(e.getKey(), e.getValue());
