@@ -125,7 +125,7 @@ public final class IngestJob {
       newBytes += l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
     }
     // The batch's size decides whether it runs as small data (a night's few new files: interpreted, no broadcasts).
-    io.kpilake.spark.SmallData.configure(spark, cfg.spark().conf(), newBytes, cfg.spark().smallDataBytes(), "ingest");
+    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), newBytes, "ingest");
     io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
         feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r);

@@ -130,7 +130,7 @@ public final class KpiJob {
       step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
       return Published.NOTHING;
     }
-    io.kpilake.spark.SmallData.configure(spark, cfg.spark().conf(), silverBytes(), cfg.spark().smallDataBytes(), "kpis");
+    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), silverBytes(), "kpis");
     StepLog.Step revenueStep = steps.start("revenue kpis");
     spark.sparkContext().setJobGroup("revenue", "revenue KPIs as of " + run.asOf(), false);
     try {

@@ -3,6 +3,7 @@ package io.kpilake.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kpilake.config.KpiConfig;
 import io.kpilake.spark.SmallData;
 import java.time.LocalDate;
 import java.util.List;
@@ -20,26 +21,37 @@ import org.junit.jupiter.api.Test;
 class SmallAndLargeStepsTest extends RevenueFixtures {
   private static final long SMALL_BELOW = 8L << 20;
 
-  /** Back to what surefire gives every unit test (pom.xml: interpreted; Spark's broadcast default). */
+  /** Back to what surefire gives every unit test (pom.xml: interpreted; Spark's broadcast default; 2 shuffle partitions). */
   @AfterEach
   void backToTheTestDefaults() {
     spark().conf().set("spark.sql.codegen.wholeStage", "false");
     spark().conf().set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     spark().conf().unset("spark.sql.autoBroadcastJoinThreshold");
+    spark().conf().set("spark.sql.shuffle.partitions", "2");
   }
 
   @Test
   void theSettingsFollowTheStepsDataSize() {
-    SmallData.configure(spark(), Map.of(), SMALL_BELOW - 1, SMALL_BELOW, "small");
-    assertEquals(List.of("false", "NO_CODEGEN", "-1"), settings());
-    SmallData.configure(spark(), Map.of(), SMALL_BELOW, SMALL_BELOW, "large");
-    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
-    // 0: Spark's defaults for every step, however small.
-    SmallData.configure(spark(), Map.of(), 0, 0, "never small");
-    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
-    // An entry for any of the three in kpi.spark.conf wins: the session keeps what it was given.
-    SmallData.configure(spark(), Map.of("spark.sql.autoBroadcastJoinThreshold", "1048576"), 0, SMALL_BELOW, "user");
-    assertEquals(List.of("true", "FALLBACK", "10485760"), settings());
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), SMALL_BELOW - 1, "small");
+    assertEquals(List.of("false", "NO_CODEGEN", "-1", "1"), settings());
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), SMALL_BELOW, "large");
+    assertEquals(List.of("true", "FALLBACK", "10485760", "5"), settings());
+    // 0: Spark's defaults (and kpi.spark.shuffle-partitions) for every step, however small.
+    SmallData.configure(spark(), settings(0, Map.of()), 0, "never small");
+    assertEquals(List.of("true", "FALLBACK", "10485760", "5"), settings());
+    // An entry for any of the three code-generation and broadcast keys in kpi.spark.conf wins: the
+    // session keeps what it was given for those three; the shuffle partitions still follow the size.
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of("spark.sql.autoBroadcastJoinThreshold", "1048576")), 0, "user");
+    assertEquals(List.of("true", "FALLBACK", "10485760", "1"), settings());
+    // So does one for spark.sql.shuffle.partitions, for that key alone.
+    spark().conf().set("spark.sql.shuffle.partitions", "3");
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of("spark.sql.shuffle.partitions", "3")), 0, "user partitions");
+    assertEquals(List.of("false", "NO_CODEGEN", "-1", "3"), settings());
+  }
+
+  /** kpi.spark settings with 5 shuffle partitions, the given small-data threshold and Spark entries. */
+  private static KpiConfig.SparkSettings settings(long smallBelow, Map<String, String> conf) {
+    return new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 5, false, smallBelow, conf);
   }
 
   @Test
@@ -54,9 +66,9 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
     Dataset<Row> subs = subs("SA,A,null,null", "SB,B,null,null", "SC,C,2024-01-31 10:00:00,customer_request");
     Dataset<Row> rates = rates("2024-01-01,EUR,1.10", "2024-03-01,EUR,1.20");
 
-    SmallData.configure(spark(), Map.of(), 0, SMALL_BELOW, "small");
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), 0, "small");
     List<List<String>> small = kpis(lines, subs, rates, asOf);
-    SmallData.configure(spark(), Map.of(), SMALL_BELOW, SMALL_BELOW, "large");
+    SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), SMALL_BELOW, "large");
     List<List<String>> large = kpis(lines, subs, rates, asOf);
     assertTrue(small.stream().noneMatch(List::isEmpty), "every table has rows");
     assertEquals(small, large);
@@ -64,7 +76,7 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
 
   private static List<String> settings() {
     return List.of(spark().conf().get("spark.sql.codegen.wholeStage"), spark().conf().get("spark.sql.codegen.factoryMode"),
-        spark().conf().get("spark.sql.autoBroadcastJoinThreshold"));
+        spark().conf().get("spark.sql.autoBroadcastJoinThreshold"), spark().conf().get("spark.sql.shuffle.partitions"));
   }
 
   private static List<List<String>> kpis(Dataset<Row> lines, Dataset<Row> subs, Dataset<Row> rates, LocalDate asOf) {
