@@ -110,6 +110,9 @@ public final class RecordParser implements Serializable {
     }
   }
 
+  /** Characters univocity reads from a CSV file at a time. */
+  static final int INPUT_BUFFER_CHARS = 64 * 1024;
+
   private final class CsvCursor extends Cursor {
     private final CsvParser parser;
     private String[] names;
@@ -129,6 +132,12 @@ public final class RecordParser implements Serializable {
       s.setIgnoreTrailingWhitespaces(false);
       s.setSkipEmptyLines(true);
       s.setHeaderExtractionEnabled(false);
+      // As Spark's CSV source configures univocity (CSVOptions.asParserSettings): read on the
+      // calling thread. The default starts a reader thread per file, with a 1M-character buffer,
+      // for daily files of a few kilobytes; 64K characters is a whole small file and the refill
+      // size of a large one.
+      s.setReadInputOnSeparateThread(false);
+      s.setInputBufferSize(INPUT_BUFFER_CHARS);
       parser = new CsvParser(s);
       parser.beginParsing(reader);
     }
