@@ -118,14 +118,17 @@ public final class IngestJob {
    */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
     Map<FeedSpec, Listing> listings = new java.util.LinkedHashMap<>();
-    long newBytes = 0;
+    long bytes = 0;
     for (FeedSpec feed : Feeds.ALL) {
       Listing l = Listing.of(() -> retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf())));
       listings.put(feed, l);
-      newBytes += l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
+      long newBytes = l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
+      // A feed with new files also reads its silver table (duplicates, version history).
+      long read = newBytes == 0 ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
+      bytes = bytes > Long.MAX_VALUE - newBytes - read ? Long.MAX_VALUE : bytes + newBytes + read;
     }
-    // The batch's size decides whether it runs as small data (a night's few new files: interpreted, no broadcasts).
-    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), newBytes, "ingest");
+    // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
+    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), bytes, "ingest");
     io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
         feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r);

@@ -96,12 +96,7 @@ public final class KpiJob {
 
   /** The bytes of every silver table (from their Delta checksums; saturates when one is unknown). */
   private long silverBytes() {
-    long total = 0;
-    for (FeedSpec f : Feeds.ALL) {
-      long b = wh.sizeInBytes("silver", f.tableName());
-      total = b == Long.MAX_VALUE || total > Long.MAX_VALUE - b ? Long.MAX_VALUE : total + b;
-    }
-    return total;
+    return wh.sizeInBytes("silver", Feeds.ALL.stream().map(FeedSpec::tableName).toList());
   }
 
   /**

@@ -18,14 +18,15 @@ import org.slf4j.LoggerFactory;
  *       expressions instead: the same results.</li>
  *   <li><b>No automatic broadcast joins.</b> Every broadcast is a Spark job of its own (52 of the
  *       KPI step's 85 jobs on that night); a sort-merge join of a few rows runs inside the job that
- *       needs it. Explicit broadcast hints still broadcast.</li>
+ *       needs it. The code's own broadcast hints are off too ({@code spark.sql.optimizer.disableHints}):
+ *       each use of the FX tables was two broadcast jobs of several stages each.</li>
  *   <li><b>One shuffle partition.</b> A task has a fixed cost (scheduling, a shuffle file, a
  *       partition's sort) whatever its rows: the 40-account night's KPI count job ran 672 tasks
  *       over 8 partitions per shuffle; at 1 partition its KPI step went from 36.7 s to 24.9 s with
  *       the same rows. A large step shuffles into {@code kpi.spark.shuffle-partitions}.</li>
  * </ul>
- * An entry for any of the three code-generation and broadcast settings in {@code kpi.spark.conf}
- * wins, and this class leaves those three alone; an entry for {@code spark.sql.shuffle.partitions}
+ * An entry for any of the four code-generation, broadcast and hint settings in {@code kpi.spark.conf}
+ * wins, and this class leaves those four alone; an entry for {@code spark.sql.shuffle.partitions}
  * there likewise keeps the shuffle partitions.
  */
 public final class SmallData {
@@ -34,6 +35,7 @@ public final class SmallData {
   static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
   static final String BROADCAST = "spark.sql.autoBroadcastJoinThreshold";
   static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+  static final String DISABLE_HINTS = "spark.sql.optimizer.disableHints";
   /** Spark's default broadcast threshold (10 MB). */
   static final String SPARK_BROADCAST_DEFAULT = "10485760";
 
@@ -49,13 +51,14 @@ public final class SmallData {
     if (!userConf.containsKey(SHUFFLE_PARTITIONS)) {
       spark.conf().set(SHUFFLE_PARTITIONS, small ? "1" : String.valueOf(settings.shufflePartitions()));
     }
-    if (!(userConf.containsKey(WHOLE_STAGE) || userConf.containsKey(FACTORY_MODE) || userConf.containsKey(BROADCAST))) {
+    if (java.util.stream.Stream.of(WHOLE_STAGE, FACTORY_MODE, BROADCAST, DISABLE_HINTS).noneMatch(userConf::containsKey)) {
       spark.conf().set(WHOLE_STAGE, String.valueOf(!small));
       spark.conf().set(FACTORY_MODE, small ? "NO_CODEGEN" : "FALLBACK");
       spark.conf().set(BROADCAST, small ? "-1" : SPARK_BROADCAST_DEFAULT);
+      spark.conf().set(DISABLE_HINTS, String.valueOf(small));
     }
     LOG.debug("{}: {} bytes of data, {} (kpi.spark.small-data-bytes = {})", step, bytes,
-        small ? "small: interpreted plans, one shuffle partition, no automatic broadcast joins" : "Spark's defaults",
+        small ? "small: interpreted plans, one shuffle partition, no broadcast joins" : "Spark's defaults",
         settings.smallDataBytes());
   }
 

@@ -100,6 +100,19 @@ public final class Warehouse {
     return crc.isDefined() ? crc.get().tableSizeBytes() : Long.MAX_VALUE;
   }
 
+  /**
+   * The bytes of the data files of {@code tables} of {@code database}, as {@link #sizeInBytes(String, String)}
+   * gives them; a table that does not exist yet counts 0, an unknown size makes the sum {@code Long.MAX_VALUE}.
+   */
+  public long sizeInBytes(String database, java.util.Collection<String> tables) {
+    long total = 0;
+    for (String t : tables) {
+      long b = exists(database, t) ? sizeInBytes(database, t) : 0;
+      total = total > Long.MAX_VALUE - b ? Long.MAX_VALUE : total + b;
+    }
+    return total;
+  }
+
   /** The table's latest Delta version. */
   public long version(String database, String table) {
     return snapshot(database, table).version();

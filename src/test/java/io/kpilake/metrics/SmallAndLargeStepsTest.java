@@ -27,26 +27,27 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
     spark().conf().set("spark.sql.codegen.wholeStage", "false");
     spark().conf().set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     spark().conf().unset("spark.sql.autoBroadcastJoinThreshold");
+    spark().conf().unset("spark.sql.optimizer.disableHints");
     spark().conf().set("spark.sql.shuffle.partitions", "2");
   }
 
   @Test
   void theSettingsFollowTheStepsDataSize() {
     SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), SMALL_BELOW - 1, "small");
-    assertEquals(List.of("false", "NO_CODEGEN", "-1", "1"), settings());
+    assertEquals(List.of("false", "NO_CODEGEN", "-1", "true", "1"), settings());
     SmallData.configure(spark(), settings(SMALL_BELOW, Map.of()), SMALL_BELOW, "large");
-    assertEquals(List.of("true", "FALLBACK", "10485760", "5"), settings());
+    assertEquals(List.of("true", "FALLBACK", "10485760", "false", "5"), settings());
     // 0: Spark's defaults (and kpi.spark.shuffle-partitions) for every step, however small.
     SmallData.configure(spark(), settings(0, Map.of()), 0, "never small");
-    assertEquals(List.of("true", "FALLBACK", "10485760", "5"), settings());
-    // An entry for any of the three code-generation and broadcast keys in kpi.spark.conf wins: the
-    // session keeps what it was given for those three; the shuffle partitions still follow the size.
+    assertEquals(List.of("true", "FALLBACK", "10485760", "false", "5"), settings());
+    // An entry for any of the four code-generation, broadcast and hint keys in kpi.spark.conf wins:
+    // the session keeps what it was given for those four; the shuffle partitions still follow the size.
     SmallData.configure(spark(), settings(SMALL_BELOW, Map.of("spark.sql.autoBroadcastJoinThreshold", "1048576")), 0, "user");
-    assertEquals(List.of("true", "FALLBACK", "10485760", "1"), settings());
+    assertEquals(List.of("true", "FALLBACK", "10485760", "false", "1"), settings());
     // So does one for spark.sql.shuffle.partitions, for that key alone.
     spark().conf().set("spark.sql.shuffle.partitions", "3");
     SmallData.configure(spark(), settings(SMALL_BELOW, Map.of("spark.sql.shuffle.partitions", "3")), 0, "user partitions");
-    assertEquals(List.of("false", "NO_CODEGEN", "-1", "3"), settings());
+    assertEquals(List.of("false", "NO_CODEGEN", "-1", "true", "3"), settings());
   }
 
   /** kpi.spark settings with 5 shuffle partitions, the given small-data threshold and Spark entries. */
@@ -76,7 +77,8 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
 
   private static List<String> settings() {
     return List.of(spark().conf().get("spark.sql.codegen.wholeStage"), spark().conf().get("spark.sql.codegen.factoryMode"),
-        spark().conf().get("spark.sql.autoBroadcastJoinThreshold"), spark().conf().get("spark.sql.shuffle.partitions"));
+        spark().conf().get("spark.sql.autoBroadcastJoinThreshold"), spark().conf().get("spark.sql.optimizer.disableHints"),
+        spark().conf().get("spark.sql.shuffle.partitions"));
   }
 
   private static List<List<String>> kpis(Dataset<Row> lines, Dataset<Row> subs, Dataset<Row> rates, LocalDate asOf) {
