@@ -58,4 +58,22 @@ class SilverTransformsTest extends SparkTestBase {
             .groupBy("_outcome").count(),
         "accepted,3", "duplicate,1", "quarantined,1");
   }
+
+  /**
+   * The ASCII shortcut of the case mappings gives what Spark's lower/upper give, for ASCII text and
+   * for text that takes the ICU path: accents, the dotted capital I (lower: i + combining dot),
+   * the Kelvin sign (lower: ASCII k), German sharp s (upper: SS), null and empty.
+   */
+  @Test
+  void caseMappingsMatchSparksOwn() {
+    Dataset<Row> words = spark().sql("SELECT explode(array('PAID', 'Mid-Market', 'usd', 'Ab9 _-', 'ÉCOLE', '\u0130stanbul', "
+        + "'\u212Aelvin', 'stra\u00dfe', '', NULL)) AS w");
+    java.util.List<Row> rows = words.select(SilverTransforms.lowerCase(words.col("w")), org.apache.spark.sql.functions.lower(words.col("w")),
+        SilverTransforms.upperCase(words.col("w")), org.apache.spark.sql.functions.upper(words.col("w"))).collectAsList();
+    org.junit.jupiter.api.Assertions.assertEquals(10, rows.size());
+    for (Row r : rows) {
+      org.junit.jupiter.api.Assertions.assertEquals(r.get(1), r.get(0), "lower");
+      org.junit.jupiter.api.Assertions.assertEquals(r.get(3), r.get(2), "upper");
+    }
+  }
 }
