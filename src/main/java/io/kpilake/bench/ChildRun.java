@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * its steps with their durations and its Spark job count.
  */
 public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<String, Double> steps, Map<String, Long> stepJobs,
-    long sparkJobs, double secondsToFirstJob, String stderr) {
+    long sparkJobs, double secondsToFirstJob, String stderr, double loadBefore) {
 
   private static final Pattern STEP = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (.+?)\\s+(succeeded|skipped|failed)\\s+([\\d.]+) s(?:\\s+(\\d+) jobs)?");
   private static final Pattern JOBS = Pattern.compile("\\((\\d+) Spark jobs in this process; the first ([\\d.]+|NaN) s after JVM start\\)");
@@ -31,6 +31,7 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     Path out = logs.resolve(args[0] + "-" + System.nanoTime() + ".out");
     Path err = Path.of(out.toString().replace(".out", ".err"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    double load = loadAverage();
     pb.environment().put("KPI_SKIP_BUILD", "1");
     pb.environment().putAll(env);
     long start = System.nanoTime();
@@ -43,7 +44,21 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     }
     double wall = (System.nanoTime() - start) / 1e9;
     // nightly logs its progress to stdout, generate to stderr (bin/kpi): read both.
-    return parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+    ChildRun r = parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+    return new ChildRun(r.exitCode(), r.wallSeconds(), r.peakRssBytes(), r.steps(), r.stepJobs(), r.sparkJobs(), r.secondsToFirstJob(),
+        r.stderr(), load);
+  }
+
+  /**
+   * The machine's 1-minute load average (/proc/loadavg) just before a run starts, NaN where there
+   * is none: a figure measured on a busy machine says so in the results.
+   */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** Reads the steps (name, seconds, Spark jobs) and the run's job count from a run's output (stdout and stderr). */
@@ -66,7 +81,7 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
         first = Double.parseDouble(j.group(2));
       }
     }
-    return new ChildRun(exitCode, wall, peak, steps, stepJobs, jobs, first, stderr);
+    return new ChildRun(exitCode, wall, peak, steps, stepJobs, jobs, first, stderr, Double.NaN);
   }
 
   /** VmHWM (peak resident set) in bytes, 0 when the process is gone or /proc is not there. */

@@ -43,7 +43,8 @@ public final class Results {
         .append("which ingests that day's deliveries plus late corrections to the previous month's invoice lines for ")
         .append(String.format(Locale.ROOT, "%.1f%%", 100 * Bench.LATE_SHARE)).append(" of the accounts. Every run is a new process ")
         .append("(`bin/kpi`, JVM start included), measured from outside: wall time, peak RSS (VmHWM), and what the run logs: ")
-        .append("its steps and its Spark job count. Figures are medians over the runs.\n\n")
+        .append("its steps and its Spark job count. Figures are medians over the runs, with the spread of the wall and ingest ")
+        .append("times when there are several, and the machine's load average before each run (a busy machine shows there).\n\n")
         .append("Versions: ").append(versions).append(".\n\n");
     for (String s : sections.values()) {
       b.append(s);
@@ -62,6 +63,12 @@ public final class Results {
         .append(". Late corrections in the incremental night: ").append(r.lateCorrections()).append(".\n\n");
     b.append("| measure | full run (empty warehouse) | incremental night |\n|---|---:|---:|\n");
     row(b, r, "wall time, JVM start included", x -> x.wallSeconds(), "%.0f s");
+    if (r.full().size() > 1) {
+      spread(b, r, "wall time: spread over the runs (min - max)", ChildRun::wallSeconds, "%.0f s");
+      spread(b, r, "ingest (all feeds): spread over the runs (min - max)", ChildRun::ingestSeconds, "%.0f s");
+    }
+    spread(b, r, "machine load before the run (1-minute average; the machine has "
+        + Runtime.getRuntime().availableProcessors() + " cores), min - max", ChildRun::loadBefore, "%.1f");
     row(b, r, "JVM start to first Spark job", x -> x.secondsToFirstJob(), "%.1f s");
     row(b, r, "peak RSS", x -> x.peakRssBytes() / 1e9, "%.1f GB");
     row(b, r, "Spark jobs", x -> x.sparkJobs(), "%.0f");
@@ -115,6 +122,16 @@ public final class Results {
     b.append("| ").append(what).append(" | ").append(String.format(Locale.ROOT, "%.1f s", spark)).append(" | ")
         .append(String.format(Locale.ROOT, "%.1f s", duck)).append(" | ")
         .append(duck > 0 ? String.format(Locale.ROOT, "%.0fx", spark / duck) : "n/a").append(" |\n");
+  }
+
+  /** A row of each column's smallest and largest value over the runs. */
+  private static void spread(StringBuilder b, TierResult r, String name, ToDoubleFunction<ChildRun> f, String fmt) {
+    List<String> cells = new ArrayList<>();
+    for (List<ChildRun> runs : List.of(r.full(), r.incremental())) {
+      double[] v = runs.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
+      cells.add(v.length == 0 ? "n/a" : String.format(Locale.ROOT, fmt, v[0]) + " - " + String.format(Locale.ROOT, fmt, v[v.length - 1]));
+    }
+    b.append("| ").append(name).append(" | ").append(cells.get(0)).append(" | ").append(cells.get(1)).append(" |\n");
   }
 
   private static void row(StringBuilder b, TierResult r, String name, ToDoubleFunction<ChildRun> f, String fmt) {

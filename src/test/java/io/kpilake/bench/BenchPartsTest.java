@@ -60,14 +60,14 @@ class BenchPartsTest {
     steps.put("ingest billing/invoice_lines", 5.0);
     steps.put("publish", 7.0);
     Map<String, Long> jobs = Map.of("ingest crm/accounts", 20L, "ingest billing/invoice_lines", 30L, "publish", 90L);
-    ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, jobs, 500, 4.2, "");
-    ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, jobs, 300, 4.0, "");
+    ChildRun full = new ChildRun(0, 120, 4_000_000_000L, steps, jobs, 500, 4.2, "", 0.5);
+    ChildRun inc = new ChildRun(0, 30, 3_000_000_000L, steps, jobs, 300, 4.0, "", 1.5);
     Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(full), List.of(inc), List.of(), null),
         "test machine", "v");
     Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S", List.of(full), List.of(inc), List.of(), null),
         "test machine", "v");
-    ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, jobs, 300, 4.0, "");
-    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S2", List.of(full),
+    ChildRun slower = new ChildRun(0, 60, 3_000_000_000L, steps, jobs, 300, 4.0, "", 3.0);
+    Results.write(file, new Bench.TierResult(Bench.Tier.S, LocalDate.parse("2026-12-31"), 50, "data S2", List.of(full, full, full),
         List.of(inc, slower, slower), List.of(), null), "test machine", "v");
     String md = Files.readString(file);
     assertTrue(md.contains("data M") && md.contains("data S2") && !md.contains("data S."), md);
@@ -78,6 +78,12 @@ class BenchPartsTest {
     assertTrue(md.contains("| step: publish: Spark jobs | 90 | 90 |"), md);
     // S: median incremental of 30, 60, 60 = 60 s; 120 / 60 = 2.0x.
     assertTrue(md.contains("Incremental night vs full run: 2.0x faster."), md);
+    // Three runs: the spread of the wall times (full 120, 120, 120; incremental 30, 60, 60) and the
+    // machine's load before each run (full 0.5 each time; incremental 1.5, 3.0, 3.0).
+    assertTrue(md.contains("| wall time: spread over the runs (min - max) | 120 s - 120 s | 30 s - 60 s |"), md);
+    assertTrue(md.contains("min - max | 0.5 - 0.5 | 1.5 - 3.0 |"), md);
+    // M was measured once: no spread row in its section.
+    assertTrue(md.substring(md.indexOf("## Tier M")).indexOf("spread over the runs") < 0, md);
   }
 
   @Test
@@ -90,7 +96,7 @@ class BenchPartsTest {
     steps.put("ingest payments/payment_events", 4.0);
     steps.put("ingest fx/rates", 1.0);
     steps.put("revenue kpis", 13.0);
-    ChildRun full = new ChildRun(0, 120, 1, steps, Map.of(), 500, 4.2, "");
+    ChildRun full = new ChildRun(0, 120, 1, steps, Map.of(), 500, 4.2, "", Double.NaN);
     List<DuckDbPeer.Timing> peer = List.of(new DuckDbPeer.Timing(1.0, 0.5, 10), new DuckDbPeer.Timing(2.0, 1.0, 10),
         new DuckDbPeer.Timing(1.5, 0.4, 10));
     StringBuilder b = new StringBuilder();
