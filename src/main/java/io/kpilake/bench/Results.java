@@ -68,7 +68,8 @@ public final class Results {
       spread(b, r, "ingest (all feeds): spread over the runs (min - max)", ChildRun::ingestSeconds, "%.0f s");
     }
     spread(b, r, "machine load before the run (1-minute average; the machine has "
-        + Runtime.getRuntime().availableProcessors() + " cores), min - max", ChildRun::loadBefore, "%.1f");
+        + Runtime.getRuntime().availableProcessors() + " cores, including the tail of the run before), min - max",
+        ChildRun::loadBefore, "%.1f");
     row(b, r, "JVM start to first Spark job", x -> x.secondsToFirstJob(), "%.1f s");
     row(b, r, "peak RSS", x -> x.peakRssBytes() / 1e9, "%.1f GB");
     row(b, r, "Spark jobs", x -> x.sparkJobs(), "%.0f");

@@ -44,10 +44,7 @@ public final class FxRates {
         .withColumn("rate", expr("last(rate, true) OVER (PARTITION BY currency ORDER BY rate_date "
             + "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"))
         .select(col("currency").as("_fx_currency"), col("rate_date").as("_fx_day"), col("rate").as("_fx_rate"));
-    // Computed once (lazily, by the first query that converts), not once per conversion: a run
-    // converts about ten times (MRR at this month's and last month's rates, payments, renewals, LTV...).
-    return new FxRates(daily.localCheckpoint(false),
-        first.select(col("currency").as("_fx_currency"), col("first_rate").as("_fx_first")).localCheckpoint(false),
+    return new FxRates(daily, first.select(col("currency").as("_fx_currency"), col("first_rate").as("_fx_first")),
         reportingCurrency);
   }
 
