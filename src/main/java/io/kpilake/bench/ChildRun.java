@@ -44,9 +44,13 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     }
     double wall = (System.nanoTime() - start) / 1e9;
     // nightly logs its progress to stdout, generate to stderr (bin/kpi): read both.
-    ChildRun r = parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8));
-    return new ChildRun(r.exitCode(), r.wallSeconds(), r.peakRssBytes(), r.steps(), r.stepJobs(), r.sparkJobs(), r.secondsToFirstJob(),
-        r.stderr(), load);
+    return parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8))
+        .withLoadBefore(load);
+  }
+
+  /** This run with the machine's load average before it started. */
+  ChildRun withLoadBefore(double load) {
+    return new ChildRun(exitCode, wallSeconds, peakRssBytes, steps, stepJobs, sparkJobs, secondsToFirstJob, stderr, load);
   }
 
   /**

@@ -125,7 +125,7 @@ public final class IngestJob {
       long newBytes = l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
       // A feed with new files also reads its silver table (duplicates, version history).
       long read = newBytes == 0 ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
-      bytes = bytes > Long.MAX_VALUE - newBytes - read ? Long.MAX_VALUE : bytes + newBytes + read;
+      bytes = Warehouse.saturatingAdd(bytes, Warehouse.saturatingAdd(newBytes, read));
     }
     // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
     io.kpilake.spark.SmallData.configure(spark, cfg.spark(), bytes, "ingest");

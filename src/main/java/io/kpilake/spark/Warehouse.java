@@ -107,10 +107,14 @@ public final class Warehouse {
   public long sizeInBytes(String database, java.util.Collection<String> tables) {
     long total = 0;
     for (String t : tables) {
-      long b = exists(database, t) ? sizeInBytes(database, t) : 0;
-      total = total > Long.MAX_VALUE - b ? Long.MAX_VALUE : total + b;
+      total = saturatingAdd(total, exists(database, t) ? sizeInBytes(database, t) : 0);
     }
     return total;
+  }
+
+  /** {@code a + b} for non-negative sizes, {@code Long.MAX_VALUE} (unknown or too large) instead of overflowing. */
+  public static long saturatingAdd(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
   }
 
   /** The table's latest Delta version. */
