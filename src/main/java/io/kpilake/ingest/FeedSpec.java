@@ -27,6 +27,16 @@ public record FeedSpec(String source, String entity, List<Column> columns, List<
     return entity.equals("rates") ? "fx_rates" : entity;
   }
 
+  /**
+   * The key column silver's files are clustered by (ranges of it per file): the key's date, when
+   * it has one (a day's deliveries are a new date: usage, FX rates), else its first column (ids,
+   * new ones after the old). A night's keys then fall in few files' min/max ranges, and Delta
+   * skips the others.
+   */
+  public String clusterColumn() {
+    return key.stream().filter(k -> column(k).type() == ColumnType.DATE).findFirst().orElse(key.get(0));
+  }
+
   public boolean hasUpdatedAt() {
     return hasColumn("updated_at");
   }

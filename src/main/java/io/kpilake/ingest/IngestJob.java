@@ -199,7 +199,9 @@ public final class IngestJob {
     BronzeTables.ensure(wh, feed);
     boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
     Dataset<Row> typed = typedBatch(feed, files);
-    var affected = SilverTables.affected(wh, feed, silverVersion, small ? SilverTables.keysOf(feed, typed.filter(col("reason").isNull())) : null);
+    // A night's batch: its keys, collected, select the silver rows it can affect (Delta skips the other files).
+    SilverTables.NightKeys nightKeys = small && silverVersion > 0 ? SilverTables.collectKeys(feed, typed.filter(col("reason").isNull())) : null;
+    var affected = SilverTables.affected(wh, feed, silverVersion, nightKeys);
     Dataset<Row> batch = classify(feed, typed, affected);
     try {
       Map<String, FileCounts> perFile = timed(feed, "classify", () -> countPerFile(batch));
@@ -219,9 +221,9 @@ public final class IngestJob {
           return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of());
         }
         return ingestClassified(feed, kept, files.size(), filesBefore + files.size(), refusals,
-            classify(feed, typedBatch(feed, kept), affected), affected, null);
+            classify(feed, typedBatch(feed, kept), affected), affected, nightKeys, null);
       }
-      return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, affected, perFile);
+      return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, affected, nightKeys, perFile);
     } finally {
       batch.unpersist();
       SilverTables.release(affected);
@@ -264,7 +266,7 @@ public final class IngestJob {
    * is the batch's counts when already taken, else null.
    */
   private FeedResult ingestClassified(FeedSpec feed, List<LandingFile> files, int listed, long txnVersion, List<String> refusals,
-      Dataset<Row> batch, java.util.Optional<Dataset<Row>> affected, Map<String, FileCounts> counted) {
+      Dataset<Row> batch, java.util.Optional<Dataset<Row>> affected, SilverTables.NightKeys nightKeys, Map<String, FileCounts> counted) {
     try {
       Map<String, FileCounts> perFile = counted != null ? counted : timed(feed, "classify", () -> countPerFile(batch));
       List<Row> ledgerRows = new ArrayList<>();
@@ -294,7 +296,7 @@ public final class IngestJob {
           col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
       timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
       timed(feed, "silver", () -> {
-        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected);
+        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys);
         return null;
       });
       if (total[2] > 0) {

@@ -1,8 +1,8 @@
 package io.kpilake.ingest;
 
 import static io.kpilake.spark.Schemas.optional;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
@@ -56,22 +56,59 @@ public final class SilverTables {
   /**
    * The silver rows a batch can affect, read once at {@code version} for both the duplicate check
    * ({@link #known}) and the version history the merge re-derives: empty at version 0 (the empty
-   * table {@link #ensure} created: a first load reads nothing). With {@code batchKeys} (a night's
-   * small batch) only the rows of those keys, by a broadcast semi-join, persisted (the check and
-   * the merge share one scan; release it with {@link #release}); without, all of silver, not
+   * table {@link #ensure} created: a first load reads nothing). With {@code nightKeys} (a night's
+   * batch, its keys collected by {@link #collectKeys}) only the rows of those keys, selected by a
+   * filter Delta skips files by and Parquet pushes into its reader, persisted (the check and the
+   * merge share one scan; release it with {@link #release}); without, all of silver, not
    * persisted. Pinned to the version, so a batch classified again (a lost cached block) compares
    * with the same silver, whatever this run has merged since.
    */
-  public static java.util.Optional<Dataset<Row>> affected(Warehouse wh, FeedSpec feed, long version, Dataset<Row> batchKeys) {
+  public static java.util.Optional<Dataset<Row>> affected(Warehouse wh, FeedSpec feed, long version, NightKeys nightKeys) {
     if (version == 0) {
       return java.util.Optional.empty();
     }
     Dataset<Row> silver = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("silver", feed.tableName()));
-    if (batchKeys == null) {
+    if (nightKeys == null) {
       return java.util.Optional.of(silver);
     }
-    return java.util.Optional.of(silver.join(broadcast(batchKeys), Cols.seq(feed.key()), "left_semi")
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+    Dataset<Row> rows = silver.filter(nightKeys.filter(""));
+    if (feed.key().size() > 1) {
+      // Each key column's IN list selects a superset of the keys (every pair of the columns' values): the exact keys by a semi-join.
+      rows = rows.join(wh.spark().createDataFrame(nightKeys.keys(), nightKeys.schema()), Cols.seq(feed.key()), "left_semi");
+    }
+    return java.util.Optional.of(rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+  }
+
+  /**
+   * The distinct keys of a night's batch (its valid rows), on the driver: at most {@link #MAX_NIGHT_KEYS}
+   * of them, else null (the batch is joined with silver instead).
+   */
+  public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema) {
+    /**
+     * A predicate on the key columns (prefixed, e.g. {@code "t."}) that holds for every row of these
+     * keys: one IN list per key column, exact for a one-column key, a superset otherwise. Delta
+     * skips the files whose min/max statistics exclude it.
+     */
+    public Column filter(String prefix) {
+      Column p = lit(true);
+      for (int i = 0; i < feed.key().size(); i++) {
+        int idx = i;
+        Object[] values = keys.stream().map(r -> r.get(idx)).distinct().toArray();
+        p = p.and(col(prefix + feed.key().get(i)).isin(values));
+      }
+      return p;
+    }
+  }
+
+  /** Most keys a night's batch is filtered by (an IN list); more are joined with silver. */
+  public static final int MAX_NIGHT_KEYS = 100_000;
+
+  /** The night's keys of {@code rows} (one Spark job), or null when there are more than {@link #MAX_NIGHT_KEYS}. */
+  public static NightKeys collectKeys(FeedSpec feed, Dataset<Row> rows) {
+    Dataset<Row> keys = keysOf(feed, rows);
+    // One job (a limit would take several): a night's batch is small, and so are its keys.
+    List<Row> collected = keys.collectAsList();
+    return collected.size() > MAX_NIGHT_KEYS ? null : new NightKeys(feed, collected, keys.schema());
   }
 
   /** Releases what {@link #affected} persisted. */
@@ -105,7 +142,8 @@ public final class SilverTables {
    * table of a first load (nothing {@link #affected}), the versions are appended; otherwise the
    * history comes from the affected rows, restricted to the keys that have a new version.
    */
-  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected) {
+  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
+      NightKeys nightKeys) {
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
@@ -113,8 +151,10 @@ public final class SilverTables {
     Column[] silverCols = java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     if (affected.isEmpty()) {
       // The empty table ensure() created: nothing to match and no history to read; an append is
-      // one Spark job where a MERGE takes six.
-      SilverTransforms.orderVersions(feed).apply(fresh).select(silverCols)
+      // one Spark job where a MERGE takes six. Range-partitioned by the cluster column (which also
+      // groups each key's versions for the window): each file holds one range of it, so a night's
+      // keys fall in few files' min/max statistics.
+      SilverTransforms.orderVersions(feed).apply(fresh.repartitionByRange(col(feed.clusterColumn()))).select(silverCols)
           .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
       return;
     }
@@ -127,7 +167,9 @@ public final class SilverTables {
     // Delta's own copy of the source is off (spark.databricks.delta.merge.materializeSource).
     Dataset<Row> versions = SilverTransforms.orderVersions(feed).apply(previous.unionByName(fresh)).localCheckpoint(true);
     String on = feed.key().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")) + " AND t._hash = s._hash";
-    silver.as("t").merge(versions.as("s"), on)
+    // The night's keys (a superset of those in the source) let Delta skip the files that cannot match.
+    Column condition = nightKeys == null ? expr(on) : expr(on).and(nightKeys.filter("t."));
+    silver.as("t").merge(versions.as("s"), condition)
         .whenMatched("NOT (t._is_current <=> s._is_current) OR NOT (t._valid_to <=> s._valid_to)")
         .updateExpr(Map.of("_valid_to", "s._valid_to", "_is_current", "s._is_current"))
         .whenNotMatched().insertAll()
