@@ -123,8 +123,9 @@ public final class IngestJob {
       Listing l = Listing.of(() -> retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf())));
       listings.put(feed, l);
       long newBytes = l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
-      // A feed with new files also reads its silver table (duplicates, version history).
-      long read = newBytes == 0 ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
+      // A night's batch reads only its keys' rows of silver (Delta skips the other files); a bigger
+      // batch (first load, backfill) is joined with all of its silver table.
+      long read = newBytes <= cfg.ingest().broadcastBatchMaxBytes() ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
       bytes = Warehouse.saturatingAdd(bytes, Warehouse.saturatingAdd(newBytes, read));
     }
     // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
