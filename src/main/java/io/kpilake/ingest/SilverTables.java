@@ -139,8 +139,9 @@ public final class SilverTables {
   /**
    * MERGEs the accepted versions into silver, re-deriving the history (valid_to, is_current) of
    * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
-   * table of a first load (nothing {@link #affected}), the versions are appended; otherwise the
-   * history comes from the affected rows, restricted to the keys that have a new version.
+   * table of a first load (nothing {@link #affected}), and for a night none of whose keys silver
+   * has yet, the versions are appended; otherwise the history comes from the affected rows,
+   * restricted to the keys that have a new version.
    */
   public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
       NightKeys nightKeys) {
@@ -149,12 +150,16 @@ public final class SilverTables {
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     Dataset<Row> fresh = accepted.select(baseCols);
     Column[] silverCols = java.util.Arrays.stream(schema(feed).fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    if (affected.isEmpty()) {
-      // The empty table ensure() created: nothing to match and no history to read; an append is
-      // one Spark job where a MERGE takes six. Range-partitioned by the cluster column (which also
-      // groups each key's versions for the window): each file holds one range of it, so a night's
-      // keys fall in few files' min/max statistics.
-      SilverTransforms.orderVersions(feed).apply(fresh.repartitionByRange(col(feed.clusterColumn()))).select(silverCols)
+    boolean firstLoad = affected.isEmpty();
+    // A night whose keys silver has none of (a new day of usage or rates, new ids): every accepted
+    // row is a new key, so the MERGE would only insert; appending is the same rows for one Spark job
+    // instead of a checkpoint and a MERGE's scan and write. (Checked on the night's few cached rows.)
+    if (firstLoad || (nightKeys != null && affected.get().isEmpty())) {
+      // A first load goes into the empty table ensure() created, range-partitioned by the cluster
+      // column (which also groups each key's versions for the window): each file holds one range
+      // of it, so a night's keys fall in few files' min/max statistics.
+      Dataset<Row> rows = firstLoad ? fresh.repartitionByRange(col(feed.clusterColumn())) : fresh;
+      SilverTransforms.orderVersions(feed).apply(rows).select(silverCols)
           .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
       return;
     }
