@@ -48,6 +48,46 @@ class SilverTablesTest extends SparkTestBase {
     }
   }
 
+  /** Accepted fx/rates versions: (rate_date, currency, rate, file order, row), hashed. */
+  private static Dataset<Row> accepted(String... rows) {
+    return SilverTransforms.contentHash(Feeds.FX_RATES).apply(spark().sql("SELECT CAST(d AS DATE) rate_date, c currency,"
+        + " CAST(r AS DECIMAL(18,8)) rate_to_reporting, fo _source_file, fo _file_order, CAST(rn AS BIGINT) _row_number,"
+        + " 'run' _run_id, current_timestamp() _ingested_at FROM VALUES " + String.join(", ", rows) + " AS t(d, c, r, fo, rn)"));
+  }
+
+  /** One night into silver as IngestJob does it: the night's keys, the rows they affect, the merge. */
+  private static void night(Warehouse wh, Dataset<Row> versions) {
+    FeedSpec fx = Feeds.FX_RATES;
+    long version = wh.version("silver", fx.tableName());
+    SilverTables.NightKeys keys = version == 0 ? null : SilverTables.collectKeys(fx, versions);
+    var affected = SilverTables.affected(wh, fx, version, keys);
+    try {
+      SilverTables.mergeNewVersions(wh, fx, versions, affected, keys);
+    } finally {
+      SilverTables.release(affected);
+    }
+  }
+
+  private static String lastOperation(Warehouse wh) {
+    return wh.table("silver", Feeds.FX_RATES.tableName()).history(1).select("operation").first().getString(0);
+  }
+
+  @Test
+  void aNightOfNewKeysIsAppendedAndANewVersionOfAKnownKeyIsMerged() {
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
+    SilverTables.ensure(wh, Feeds.FX_RATES);
+    night(wh, accepted("('2024-01-01', 'EUR', '1.10', '2024-01-01/a.csv', 1)"));
+    // A night whose only key (Jan 2, GBP) silver does not have: the MERGE would only insert, so it is an append.
+    night(wh, accepted("('2024-01-02', 'GBP', '1.25', '2024-01-02/a.csv', 1)"));
+    assertEquals("WRITE", lastOperation(wh));
+    // A new version of (Jan 1, EUR): a MERGE, which ends the old version's currency.
+    night(wh, accepted("('2024-01-01', 'EUR', '1.12', '2024-01-03/a.csv', 1)"));
+    assertEquals("MERGE", lastOperation(wh));
+    assertRows(spark().read().format("delta").load(wh.path("silver", Feeds.FX_RATES.tableName()))
+            .select("currency", "rate_to_reporting", "_is_current"),
+        "EUR,1.10000000,false", "EUR,1.12000000,true", "GBP,1.25000000,true");
+  }
+
   @Test
   void silverIsClusteredByTheKeysDateElseItsFirstColumn() {
     assertEquals("usage_date", Feeds.USAGE_DAILY.clusterColumn());
