@@ -296,10 +296,14 @@ public final class IngestJob {
           regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
           col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
       timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
-      timed(feed, "silver", () -> {
-        SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys);
-        return null;
-      });
+      // Nothing accepted (a redelivered file, a batch of duplicates or bad records): silver takes no
+      // commit, so the KPIs see unchanged inputs and are not recomputed for it.
+      if (total[1] > 0) {
+        timed(feed, "silver", () -> {
+          SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys);
+          return null;
+        });
+      }
       if (total[2] > 0) {
         timed(feed, "quarantine", () -> {
           QuarantineWriter.append(wh, feed, batch.filter(col("_outcome").equalTo(SilverTransforms.QUARANTINED)), run, txnVersion);

@@ -283,6 +283,8 @@ class IngestTest extends SparkTestBase {
     IngestJob.FeedResult lines = result(r, Feeds.INVOICE_LINES);
     assertEquals(List.of(2L, 0L, 0L, 2L), List.of(lines.read(), lines.accepted(), lines.quarantined(), lines.duplicate()));
     assertEquals(2, sql("SELECT * FROM silver.invoice_lines").count());
+    // Nothing accepted: silver takes no commit (bronze and the ledger do: the file was read).
+    assertEquals(before.get("silver"), versions(wh).get("silver"), "no silver commit for a batch of duplicates");
   }
 
   private Map<String, Long> versions(Warehouse wh) {
