@@ -125,7 +125,7 @@ public final class IngestJob {
       long newBytes = l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
       // A night's batch reads only its keys' rows of silver (Delta skips the other files); a bigger
       // batch (first load, backfill) is joined with all of its silver table.
-      long read = newBytes <= cfg.ingest().broadcastBatchMaxBytes() ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
+      long read = isNight(newBytes) ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
       bytes = Warehouse.saturatingAdd(bytes, Warehouse.saturatingAdd(newBytes, read));
     }
     // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
@@ -182,6 +182,14 @@ public final class IngestJob {
     }
   }
 
+  /**
+   * A batch of at most {@code kpi.ingest.broadcast-batch-max-bytes} landing bytes is a night's: it
+   * reads only its keys' silver rows ({@link SilverTables.NightKeys}); a bigger one is joined with all of silver.
+   */
+  private boolean isNight(long batchBytes) {
+    return batchBytes <= cfg.ingest().broadcastBatchMaxBytes();
+  }
+
   private static String jobGroup(FeedSpec feed) {
     return "ingest " + feed.name();
   }
@@ -198,10 +206,10 @@ public final class IngestJob {
     spark.sparkContext().setJobGroup(jobGroup(feed), "ingest " + files.size() + " file(s) of " + feed.name(), false);
     long silverVersion = SilverTables.ensure(wh, feed);
     BronzeTables.ensure(wh, feed);
-    boolean small = files.stream().mapToLong(LandingFile::size).sum() <= cfg.ingest().broadcastBatchMaxBytes();
+    boolean night = isNight(files.stream().mapToLong(LandingFile::size).sum());
     Dataset<Row> typed = typedBatch(feed, files);
     // A night's batch: its keys, collected, select the silver rows it can affect (Delta skips the other files).
-    SilverTables.NightKeys nightKeys = small && silverVersion > 0 ? SilverTables.collectKeys(feed, typed.filter(col("reason").isNull())) : null;
+    SilverTables.NightKeys nightKeys = night && silverVersion > 0 ? SilverTables.collectKeys(feed, typed.filter(col("reason").isNull())) : null;
     var affected = SilverTables.affected(wh, feed, silverVersion, nightKeys);
     Dataset<Row> batch = classify(feed, typed, affected);
     try {

@@ -80,10 +80,15 @@ public final class SilverTables {
   }
 
   /**
-   * The distinct keys of a night's batch (its valid rows), on the driver: at most {@link #MAX_NIGHT_KEYS}
-   * of them, else null (the batch is joined with silver instead).
+   * The distinct keys of a night's batch (its valid rows), on the driver ({@link #collectKeys}),
+   * with each key column's distinct values, taken once for {@link #filter}.
    */
-  public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema) {
+  public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema, List<Object[]> valuesByColumn) {
+    NightKeys(FeedSpec feed, List<Row> keys, StructType schema) {
+      this(feed, keys, schema, java.util.stream.IntStream.range(0, feed.key().size())
+          .mapToObj(i -> keys.stream().map(r -> r.get(i)).distinct().toArray()).toList());
+    }
+
     /**
      * A predicate on the key columns (prefixed, e.g. {@code "t."}) that holds for every row of these
      * keys: one IN list per key column, exact for a one-column key, a superset otherwise. Delta
@@ -92,9 +97,7 @@ public final class SilverTables {
     public Column filter(String prefix) {
       Column p = lit(true);
       for (int i = 0; i < feed.key().size(); i++) {
-        int idx = i;
-        Object[] values = keys.stream().map(r -> r.get(idx)).distinct().toArray();
-        p = p.and(col(prefix + feed.key().get(i)).isin(values));
+        p = p.and(col(prefix + feed.key().get(i)).isin(valuesByColumn.get(i)));
       }
       return p;
     }
