@@ -64,7 +64,16 @@ public final class AppContext {
   /** The warehouse with the tables {@code sql} names registered ({@link Warehouse#registerFor}). */
   public Warehouse warehouseFor(String sql) {
     Warehouse wh = new Warehouse(spark(), config.warehousePath());
-    io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> wh.registerFor(sql));
+    java.util.List<String> tables = io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> wh.registerFor(sql));
+    // A query over small tables runs as a small step does (interpreted, no broadcasts: a new
+    // process read the 15 kpi tables of a 40-account warehouse in 32 s instead of 37 s); the sizes
+    // come from the tables' checksum files, no Spark job.
+    long bytes = 0;
+    for (String t : tables) {
+      int dot = t.indexOf('.');
+      bytes = Warehouse.saturatingAdd(bytes, wh.sizeInBytes(t.substring(0, dot), t.substring(dot + 1)));
+    }
+    io.kpilake.spark.SmallData.configure(spark(), config.spark(), bytes, "sql");
     return wh;
   }
 

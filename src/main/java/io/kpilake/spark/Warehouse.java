@@ -267,7 +267,11 @@ public final class Warehouse {
       catalog.dropTable(id, true, false);
     }
     String source = "delta.`" + location.replace("`", "``") + "` VERSION AS OF " + version;
-    StructType schema = spark.sql("SELECT * FROM " + source).schema();
+    // Schema and comment from the version's log entries (its checksum file): analysing a
+    // time-travel query for them was a Delta state reconstruction, two Spark jobs a table.
+    org.apache.spark.sql.delta.Snapshot at = org.apache.spark.sql.delta.DeltaLog.forTable(spark, location)
+        .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty(), false);
+    StructType schema = at.schema();
     StringBuilder cols = new StringBuilder();
     StringBuilder select = new StringBuilder();
     for (StructField f : schema.fields()) {
@@ -278,7 +282,7 @@ public final class Warehouse {
       }
       select.append(select.length() == 0 ? "" : ", ").append(col);
     }
-    String comment = snapshot(database, table).metadata().description();
+    String comment = at.metadata().description();
     spark.sql("CREATE DATABASE IF NOT EXISTS " + database);
     spark.sql("CREATE VIEW " + name + " (" + cols + ")"
         + (comment == null ? "" : " COMMENT '" + sqlString(comment) + "'")
