@@ -110,6 +110,13 @@ public final class NightlyJob {
     try {
       // From the tables this run computed and published, when it did; else from the warehouse's
       // latest publication (a night with nothing to recompute).
+      if (published.tables().isEmpty()) {
+        String current = Retry.of(cfg.ops()).call("read the report", () -> ReportJob.upToDate(wh));
+        if (current != null) {
+          step.succeeded(null, null, null, "report " + current + " (the publication is unchanged)");
+          return current;
+        }
+      }
       ReportJob job = published.tables().isEmpty() ? new ReportJob(wh) : new ReportJob(wh, published.tables(), run);
       String path = Retry.of(cfg.ops()).call("write the report", job::run);
       step.succeeded(null, null, null, path == null ? "nothing published yet" : "report " + path);

@@ -72,6 +72,28 @@ class PublicationTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(violated.getMessage()).contains("n_positive"), violated.getMessage());
   }
 
+  /**
+   * A night that recomputes nothing keeps its publication, so the report already written for it
+   * is kept too: only when the dated file and latest.html both name the publication's run.
+   */
+  @Test
+  void theReportOfAnUnchangedPublicationIsKeptOnlyWhenBothFilesNameItsRun() throws Exception {
+    Warehouse wh = publishedOnce("report");
+    assertEquals(null, io.kpilake.publish.report.ReportJob.upToDate(wh), "no report written yet");
+    Publisher.Publication p = Publisher.latest(wh);
+    java.nio.file.Path reports = java.nio.file.Files.createDirectories(tmp.resolve("report/reports"));
+    String ours = "<header><p>" + io.kpilake.publish.report.HtmlReport.runStamp(p.asOf(), p.runId()) + "</p></header>";
+    String older = "<header><p>" + io.kpilake.publish.report.HtmlReport.runStamp(p.asOf(), "an-older-run") + "</p></header>";
+    java.nio.file.Files.writeString(reports.resolve("kpi-report-2024-01-31.html"), ours);
+    assertEquals(null, io.kpilake.publish.report.ReportJob.upToDate(wh), "latest.html is missing");
+    java.nio.file.Files.writeString(reports.resolve("latest.html"), older);
+    assertEquals(null, io.kpilake.publish.report.ReportJob.upToDate(wh), "latest.html is another run's");
+    java.nio.file.Files.writeString(reports.resolve("latest.html"), ours);
+    assertEquals(io.kpilake.publish.report.ReportJob.pathFor(wh, p.asOf()), io.kpilake.publish.report.ReportJob.upToDate(wh));
+    java.nio.file.Files.writeString(reports.resolve("kpi-report-2024-01-31.html"), older);
+    assertEquals(null, io.kpilake.publish.report.ReportJob.upToDate(wh), "the dated report is another run's");
+  }
+
   private static final KpiTable H = new KpiTable("pub_h", "One row set per as-of date",
       List.of(KpiTables.key("as_of_date", DataTypes.DateType, "The run's as-of date"), KpiTables.key("n", DataTypes.LongType, "A number")),
       Map.of()).keepingHistoryBy("as_of_date");

@@ -47,13 +47,18 @@ public final class HtmlReport {
     return BUCKET_COLORS.getOrDefault(bucket, TOTAL);
   }
 
+  /** The header's as-of date and run, as the report prints them (ReportJob#upToDate looks for it). */
+  public static String runStamp(java.time.LocalDate asOf, String runId) {
+    return "As of <b id=\"as-of\">" + asOf + "</b> &middot; run <code>" + esc(runId) + "</code>";
+  }
+
   public static String render(ReportData d) {
     StringBuilder h = new StringBuilder(64 * 1024);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>KPI Lake report as of ").append(d.asOf()).append("</title><style>").append(CSS).append("</style></head><body>\n");
-    h.append("<header><h1>KPI Lake report</h1><p>As of <b id=\"as-of\">").append(d.asOf()).append("</b> &middot; run <code>")
-        .append(esc(d.runId())).append("</code> &middot; amounts in the reporting currency</p></header>\n");
+    h.append("<header><h1>KPI Lake report</h1><p>").append(runStamp(d.asOf(), d.runId()))
+        .append(" &middot; amounts in the reporting currency</p></header>\n");
     tiles(h, d);
     bridge(h, d.bridges());
     retention(h, d);

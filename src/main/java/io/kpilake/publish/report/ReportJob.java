@@ -36,6 +36,38 @@ public final class ReportJob {
     return wh.root() + "/" + DIR + "/kpi-report-" + asOf + ".html";
   }
 
+  /**
+   * The path of the report of the warehouse's latest publication when it is already written (its
+   * dated file and {@code latest.html} both name the publication's run), else null. A night that
+   * recomputes nothing leaves the publication as it was: its report needs no second rendering
+   * (which re-read eight tables by time travel: 27 Spark jobs, 10 s on the 40-account fixture).
+   */
+  public static String upToDate(Warehouse wh) {
+    io.kpilake.publish.Publisher.Publication p = io.kpilake.publish.Publisher.latest(wh);
+    if (p == null) {
+      return null;
+    }
+    String path = pathFor(wh, p.asOf());
+    String stamp = HtmlReport.runStamp(p.asOf(), p.runId());
+    return names(wh, path, stamp) && names(wh, wh.root() + "/" + DIR + "/latest.html", stamp) ? path : null;
+  }
+
+  /** True when the file at {@code path} exists and contains {@code stamp}. */
+  private static boolean names(Warehouse wh, String path, String stamp) {
+    Path p = new Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(wh.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return false;
+      }
+      try (java.io.InputStream in = fs.open(p)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(stamp);
+      }
+    } catch (IOException e) {
+      return false; // unreadable: render it again
+    }
+  }
+
   /** Renders and writes the report; returns its path, or null when nothing is published yet. */
   public String run() {
     ReportData data = this.data.get();
