@@ -79,11 +79,6 @@ public final class AppContext {
 
   /** The warehouse for a batch writer (nightly, backfill): nothing is registered in the catalog. */
   public Warehouse writer() {
-    // A batch run starts with the ops tables (the published as-of date, the lock, the file
-    // ledger: a few rows each), so it starts as a small step: the first Delta log replay of the
-    // process then runs interpreted instead of compiling Delta's state-reconstruction plan. Ingest
-    // and the KPI step set the session for their own data (SmallData).
-    io.kpilake.spark.SmallData.configure(spark(), config.spark(), 0, "start-up");
     return new Warehouse(spark(), config.warehousePath()).withoutCatalog();
   }
 }
