@@ -111,8 +111,10 @@ public final class KpiCli {
    * ({@code Main.run}): the same parsing, configuration, Spark settings, output formatting and exit
    * statuses, without the 15-20 s of a new JVM and Spark. {@code env}'s {@code KPI_LANDING} and
    * {@code KPI_WAREHOUSE} are passed as a {@code --conf} file (the same keys, one layer lower; this
-   * JVM's own environment has neither). For commands that only read the warehouse or exit before
-   * writing: a test that proves what a new process sees keeps at least one {@link #run}.
+   * JVM's own environment has neither). Output on stdout is captured; progress lines are not (the
+   * logger writes to this JVM's own streams): a batch command's progress is checked on a {@link #run}
+   * or in {@code ops.pipeline_runs}. A test that proves what a new process sees or does keeps at
+   * least one {@link #run}.
    */
   public static Run runInProcess(Path dir, Map<String, String> env, String... args) throws IOException {
     StringBuilder conf = new StringBuilder();
@@ -126,7 +128,10 @@ public final class KpiCli {
     Path confFile = Files.createTempFile(dir, "in-process-", ".conf");
     Files.writeString(confFile, conf);
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--conf", confFile.toString()));
+    if (conf.length() > 0) {
+      // Only when there is something to pass: generate, for one, takes no --conf.
+      all.addAll(List.of("--conf", confFile.toString()));
+    }
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.StringWriter err = new java.io.StringWriter();
     java.io.PrintStream saved = System.out;
