@@ -161,22 +161,11 @@ public final class KpiCli {
         .collect(Collectors.joining(" UNION ALL ")) + " ORDER BY tbl";
   }
 
-  /** The checksums of the tables {@code kpi.*} resolves to, read by a new {@code bin/kpi sql} process. */
-  public List<String> checksums(Path cwd, Map<String, String> env, String... moreArgs) throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of("sql", checksumQuery(), "--format", "csv"));
-    args.addAll(List.of(moreArgs));
-    Run r = run(cwd, env, args.toArray(String[]::new));
-    assertEquals(0, r.code(), r.err());
-    List<String> lines = r.out().strip().lines().toList();
-    assertEquals(KpiJob.ALL_TABLES.size() + 1, lines.size(), r.out());
-    return lines;
-  }
-
   /**
-   * The same lines as {@link #checksums}, read in this JVM: the {@code sql} command's own steps
-   * (configuration from {@code env}, the tables the query names registered, CSV printed by the same
-   * formatter), without a new process. A new JVM costs 15-30 s; each end-to-end test keeps at
-   * least one {@link #checksums} in a new process where that is what it proves (the reference, S3).
+   * The lines {@code bin/kpi sql <checksumQuery()> --format csv} prints, read in this JVM: the
+   * {@code sql} command's own steps (configuration from {@code env}, the tables the query names
+   * registered, CSV printed by the same formatter), without a new process. A new JVM costs 15-30 s;
+   * the S3 test reads its checksums in a new process, where that is what it proves.
    */
   public static List<String> checksumsInProcess(Map<String, String> env) {
     io.kpilake.cli.AppContext ctx = io.kpilake.cli.AppContext.of(io.kpilake.config.ConfigLoader.load(null, env));
