@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -46,10 +47,27 @@ public final class Bench {
 
   /** What one tier measured: medians over the runs, and the runs themselves. */
   public record TierResult(Tier tier, LocalDate lastDay, int lateCorrections, String generated, List<ChildRun> full,
-      List<ChildRun> incremental, List<DuckDbPeer.Timing> peer, DuckDbPeer.Comparison comparison) {
+      List<ChildRun> incremental, List<DuckDbPeer.Timing> peer, DuckDbPeer.Comparison comparison, Partial partial) {
+    /** A finished tier. */
+    public TierResult(Tier tier, LocalDate lastDay, int lateCorrections, String generated, List<ChildRun> full,
+        List<ChildRun> incremental, List<DuckDbPeer.Timing> peer, DuckDbPeer.Comparison comparison) {
+      this(tier, lastDay, lateCorrections, generated, full, incremental, peer, comparison, null);
+    }
+
     public double median(List<ChildRun> runs, ToDoubleFunction<ChildRun> f) {
       return Bench.median(runs.stream().mapToDouble(f).toArray());
     }
+  }
+
+  /**
+   * A tier still being measured (or cut off): how many runs were asked for, and the run under way
+   * when this was written, with the steps it had finished (null between runs).
+   */
+  public record Partial(int runs, String current, ChildRun sofar) {}
+
+  /** What the tier's generated landing data depends on: data with another signature is generated again. */
+  static String signature(Tier tier) {
+    return tier.accounts + "/" + MONTHS + "/" + SEED + "/" + START + "/" + USAGE_DAYS + "/" + LATE_SHARE;
   }
 
   /** The median of the values, NaN for none. */
@@ -70,15 +88,27 @@ public final class Bench {
   }
 
   public TierResult run(Tier tier, int runs) throws IOException, InterruptedException {
+    return run(tier, runs, false, r -> { });
+  }
+
+  /**
+   * Measures a tier: {@code runs} full runs and incremental nights, then the DuckDB peer. Each
+   * finished run is kept under the tier's {@code runs/} folder, and {@code progress} gets the tier
+   * so far (marked partial) after each run and each step a run finishes, so that a bench cut off
+   * leaves what it measured. With {@code resume}, the runs kept by an earlier invocation with the
+   * same data are taken as they are and only the missing ones run; without it, they are dropped.
+   */
+  public TierResult run(Tier tier, int runs, boolean resume, Consumer<TierResult> progress) throws IOException, InterruptedException {
     Path dir = work.resolve(tier.name());
     Path landing = dir.resolve("landing");
     Path logs = dir.resolve("logs");
+    Path kept = dir.resolve("runs");
     LocalDate last = START.plusMonths(MONTHS).minusDays(1);
-    String signature = tier.accounts + "/" + MONTHS + "/" + SEED + "/" + START + "/" + USAGE_DAYS + "/" + LATE_SHARE;
+    String signature = signature(tier);
     Path marker = dir.resolve("landing.signature");
-    String generated;
     Path summary = dir.resolve("landing.summary");
     if (!Files.exists(marker) || !Files.readString(marker).equals(signature)) {
+      delete(kept);
       delete(landing);
       LOG.info("bench {}: generating {} accounts x {} months (seed {})", tier, tier.accounts, MONTHS, SEED);
       ChildRun gen = ChildRun.run(kpiHome, logs, Map.of(), "generate", "--accounts", String.valueOf(tier.accounts), "--months",
@@ -90,32 +120,81 @@ public final class Bench {
       Files.writeString(summary, late + "\n" + gline);
       Files.writeString(marker, signature);
     }
-    List<String> s = Files.readAllLines(summary);
+    TierResult measured = measure(tier, runs, resume, progress);
+    List<DuckDbPeer.Timing> peer = new ArrayList<>();
+    DuckDbPeer.Comparison comparison = peerRuns(dir, landing, dir.resolve("wh-full"), logs, last.minusDays(1), runs, peer);
+    return new TierResult(tier, last, measured.lateCorrections(), measured.generated(), measured.full(), measured.incremental(),
+        peer, comparison);
+  }
+
+  /**
+   * The full runs and incremental nights of a tier whose landing data is ready (no peer): each
+   * finished run is kept in {@code runs/}; with {@code resume}, the kept ones are taken as they are.
+   */
+  TierResult measure(Tier tier, int runs, boolean resume, Consumer<TierResult> progress) throws IOException, InterruptedException {
+    Path dir = work.resolve(tier.name());
+    Path landing = dir.resolve("landing");
+    Path logs = dir.resolve("logs");
+    Path kept = dir.resolve("runs");
+    LocalDate last = START.plusMonths(MONTHS).minusDays(1);
+    if (!resume) {
+      delete(kept);
+    }
+    List<String> s = Files.readAllLines(dir.resolve("landing.summary"));
     int late = Integer.parseInt(s.get(0).strip());
-    generated = s.size() > 1 ? s.get(1) : "";
+    String generated = s.size() > 1 ? s.get(1) : "";
 
     List<ChildRun> full = new ArrayList<>();
     List<ChildRun> incremental = new ArrayList<>();
+    java.util.function.BiFunction<String, ChildRun, TierResult> sofar = (current, run) -> new TierResult(tier, last, late, generated,
+        List.copyOf(full), List.copyOf(incremental), List.of(), null, new Partial(runs, current, run));
     Path whFull = dir.resolve("wh-full");
+    // Which run's warehouse wh-full holds (absent while one is being written): an incremental night to redo needs its own.
+    Path whFullOf = dir.resolve("wh-full.run");
     for (int i = 1; i <= runs; i++) {
-      delete(whFull);
-      LOG.info("bench {} run {}/{}: full nightly as of {} from an empty warehouse", tier, i, runs, last.minusDays(1));
-      ChildRun f = ChildRun.run(kpiHome, logs, env(landing, whFull), "nightly", "--as-of", last.minusDays(1).toString());
-      check(f, "full nightly");
+      Path keptFull = kept.resolve("full-" + i + ".run");
+      Path keptInc = kept.resolve("incremental-" + i + ".run");
+      String ofRun = String.valueOf(i);
+      boolean needWarehouse = !Files.exists(keptInc) || (i == runs && !Files.exists(whFullOf));
+      ChildRun f;
+      if (Files.exists(keptFull) && (!needWarehouse || Files.exists(whFullOf) && Files.readString(whFullOf).equals(ofRun))) {
+        f = ChildRun.load(keptFull);
+        LOG.info("bench {} run {}/{}: full run kept from an earlier invocation ({} s)", tier, i, runs, Math.round(f.wallSeconds()));
+      } else {
+        Files.deleteIfExists(whFullOf);
+        delete(whFull);
+        String what = "full run " + i + "/" + runs;
+        LOG.info("bench {} run {}/{}: full nightly as of {} from an empty warehouse", tier, i, runs, last.minusDays(1));
+        f = ChildRun.run(kpiHome, logs, env(landing, whFull), r -> progress.accept(sofar.apply(what, r)),
+            "nightly", "--as-of", last.minusDays(1).toString());
+        check(f, "full nightly");
+        f.save(keptFull);
+        Files.writeString(whFullOf, ofRun);
+      }
       full.add(f);
-      LOG.info("bench {} run {}/{}: full {} s; incremental night as of {} ({} late corrections)", tier, i, runs,
-          Math.round(f.wallSeconds()), last, late);
-      Path whInc = dir.resolve("wh-incremental");
-      delete(whInc);
-      copy(whFull, whInc);
-      ChildRun n = ChildRun.run(kpiHome, logs, env(landing, whInc), "nightly", "--as-of", last.toString());
-      check(n, "incremental nightly");
+      progress.accept(sofar.apply(null, null));
+      ChildRun n;
+      if (Files.exists(keptInc)) {
+        n = ChildRun.load(keptInc);
+        LOG.info("bench {} run {}/{}: incremental night kept from an earlier invocation ({} s)", tier, i, runs,
+            Math.round(n.wallSeconds()));
+      } else {
+        LOG.info("bench {} run {}/{}: full {} s; incremental night as of {} ({} late corrections)", tier, i, runs,
+            Math.round(f.wallSeconds()), last, late);
+        Path whInc = dir.resolve("wh-incremental");
+        delete(whInc);
+        copy(whFull, whInc);
+        String what = "incremental night " + i + "/" + runs;
+        n = ChildRun.run(kpiHome, logs, env(landing, whInc), r -> progress.accept(sofar.apply(what, r)),
+            "nightly", "--as-of", last.toString());
+        check(n, "incremental nightly");
+        n.save(keptInc);
+      }
       incremental.add(n);
+      progress.accept(sofar.apply(null, null));
       LOG.info("bench {} run {}/{}: incremental {} s", tier, i, runs, Math.round(n.wallSeconds()));
     }
-    List<DuckDbPeer.Timing> peer = new ArrayList<>();
-    DuckDbPeer.Comparison comparison = peerRuns(dir, landing, whFull, logs, last.minusDays(1), runs, peer);
-    return new TierResult(tier, last, late, generated, full, incremental, peer, comparison);
+    return new TierResult(tier, last, late, generated, full, incremental, List.of(), null);
   }
 
   /**

@@ -24,6 +24,16 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
   private static final Pattern JOBS = Pattern.compile("\\((\\d+) Spark jobs in this process; the first ([\\d.]+|NaN) s after JVM start\\)");
 
   public static ChildRun run(Path kpiHome, Path logs, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    return run(kpiHome, logs, env, r -> { }, args);
+  }
+
+  /**
+   * Runs {@code bin/kpi args}; while it runs, {@code progress} gets the run so far (exit code -1,
+   * the steps it has finished) each time a step finishes, so that a bench that is cut off can still
+   * say what its last run did.
+   */
+  public static ChildRun run(Path kpiHome, Path logs, Map<String, String> env, java.util.function.Consumer<ChildRun> progress,
+      String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(kpiHome.resolve("bin/kpi").toString());
     cmd.addAll(List.of(args));
@@ -38,14 +48,56 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     Process p = pb.start();
     long peak = 0;
     File status = new File("/proc/" + p.pid() + "/status");
-    while (p.isAlive()) {
+    long logged = 0;
+    int stepsSeen = 0;
+    for (int tick = 0; p.isAlive(); tick++) {
       peak = Math.max(peak, peakRss(status));
+      long size = out.toFile().length() + err.toFile().length();
+      if (tick % 5 == 0 && size != logged) {
+        logged = size;
+        ChildRun sofar = parse(-1, (System.nanoTime() - start) / 1e9, peak, log(out, err)).withLoadBefore(load);
+        if (sofar.steps().size() > stepsSeen) {
+          stepsSeen = sofar.steps().size();
+          progress.accept(sofar);
+        }
+      }
       Thread.sleep(200);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    // nightly logs its progress to stdout, generate to stderr (bin/kpi): read both.
-    return parse(p.exitValue(), wall, peak, Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8))
-        .withLoadBefore(load);
+    return parse(p.exitValue(), wall, peak, log(out, err)).withLoadBefore(load);
+  }
+
+  /** A run's log: nightly logs its progress to stdout, generate to stderr (bin/kpi): both. */
+  private static String log(Path out, Path err) throws IOException {
+    return Files.readString(out, StandardCharsets.UTF_8) + "\n" + Files.readString(err, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Keeps a finished run on disk ({@code bench --resume} reads it back with {@link #load}): its
+   * outside measures on the first lines, then its log, from which the steps and jobs are read again.
+   */
+  public void save(Path file) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = Path.of(file + ".tmp");
+    Files.writeString(tmp, "exit=" + exitCode + "\nwall=" + wallSeconds + "\npeak=" + peakRssBytes + "\nload=" + loadBefore
+        + "\n---\n" + stderr, StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A run kept by {@link #save}. */
+  public static ChildRun load(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    int sep = text.indexOf("\n---\n");
+    if (sep < 0) {
+      throw new IOException("not a saved bench run: " + file);
+    }
+    Map<String, String> head = new LinkedHashMap<>();
+    for (String line : text.substring(0, sep).split("\n")) {
+      int eq = line.indexOf('=');
+      head.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    return parse(Integer.parseInt(head.get("exit")), Double.parseDouble(head.get("wall")), Long.parseLong(head.get("peak")),
+        text.substring(sep + 5)).withLoadBefore(Double.parseDouble(head.get("load")));
   }
 
   /** This run with the machine's load average before it started. */

@@ -35,7 +35,7 @@ public final class Results {
     sections.put(r.tier().name(), section(r, machine));
     StringBuilder b = new StringBuilder();
     b.append("# Benchmark results\n\n")
-        .append("Written by `bin/kpi bench --tier <S|M|L> [--runs N]`; each tier's section is replaced when that tier is run ")
+        .append("Written by `bin/kpi bench --tier <S|M|L> [--runs N] [--resume]`; each tier's section is replaced when that tier is run ")
         .append("again. Per tier: generated landing data (`bin/kpi generate`, seed ").append(Bench.SEED).append(", ").append(Bench.MONTHS)
         .append(" months from ").append(Bench.START).append(", usage feed limited to the last ").append(Bench.USAGE_DAYS)
         .append(" days so that it does not swamp the other feeds); a **full run**: `bin/kpi nightly` from an empty warehouse as of ")
@@ -44,7 +44,8 @@ public final class Results {
         .append(String.format(Locale.ROOT, "%.1f%%", 100 * Bench.LATE_SHARE)).append(" of the accounts. Every run is a new process ")
         .append("(`bin/kpi`, JVM start included), measured from outside: wall time, peak RSS (VmHWM), and what the run logs: ")
         .append("its steps and its Spark job count. Figures are medians over the runs, with the spread of the wall and ingest ")
-        .append("times when there are several, and the machine's load average before each run (a busy machine shows there).\n\n")
+        .append("times when there are several, and the machine's load average before each run (a busy machine shows there). ")
+        .append("A tier still running or cut off is marked **Partial** (`--resume` goes on from its finished runs).\n\n")
         .append("Versions: ").append(versions).append(".\n\n");
     for (String s : sections.values()) {
       b.append(s);
@@ -61,6 +62,9 @@ public final class Results {
     b.append("Measured ").append(LocalDate.now(java.time.ZoneOffset.UTC)).append(" on ").append(machine).append("; ")
         .append(r.full().size()).append(" run(s). Data: ").append(r.generated().isBlank() ? "see bench logs" : r.generated())
         .append(". Late corrections in the incremental night: ").append(r.lateCorrections()).append(".\n\n");
+    if (r.partial() != null) {
+      partial(b, r);
+    }
     b.append("| measure | full run (empty warehouse) | incremental night |\n|---|---:|---:|\n");
     row(b, r, "wall time, JVM start included", x -> x.wallSeconds(), "%.0f s");
     if (r.full().size() > 1) {
@@ -81,10 +85,35 @@ public final class Results {
     }
     double full = r.median(r.full(), ChildRun::wallSeconds);
     double inc = r.median(r.incremental(), ChildRun::wallSeconds);
-    b.append("\nIncremental night vs full run: ").append(String.format(Locale.ROOT, "%.1fx", full / inc)).append(" faster.\n\n");
+    if (!Double.isNaN(full / inc)) {
+      b.append("\nIncremental night vs full run: ").append(String.format(Locale.ROOT, "%.1fx", full / inc)).append(" faster.\n");
+    }
+    b.append('\n');
     peer(b, r);
     b.append("<!-- tier ").append(r.tier().name()).append(" end -->\n");
     return b.toString();
+  }
+
+  /**
+   * What a tier still being measured (or cut off) has: the finished runs (the table below holds
+   * their medians) and the steps the run under way had finished when this was written.
+   */
+  static void partial(StringBuilder b, TierResult r) {
+    Bench.Partial p = r.partial();
+    b.append(String.format(Locale.ROOT, "**Partial**: %d of %d full run(s) and %d of %d incremental night(s) finished, the DuckDB "
+        + "peer not run yet (still running, or cut off). `bin/kpi bench --tier %s --runs %d --resume` goes on from here.",
+        r.full().size(), p.runs(), r.incremental().size(), p.runs(), r.tier().name(), p.runs()));
+    if (p.sofar() != null) {
+      b.append(String.format(Locale.ROOT, " Under way when this was written: %s, %.0f s in; its finished steps:", p.current(),
+          p.sofar().wallSeconds()));
+      b.append("\n\n| step of the run under way | time | Spark jobs |\n|---|---:|---:|\n");
+      p.sofar().steps().forEach((step, secs) -> {
+        Long jobs = p.sofar().stepJobs().get(step);
+        b.append("| ").append(step).append(" | ").append(String.format(Locale.ROOT, "%.1f s", secs)).append(" | ")
+            .append(jobs == null ? "n/a" : jobs).append(" |\n");
+      });
+    }
+    b.append("\n");
   }
 
   /**

@@ -15,8 +15,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--tier", defaultValue = "S", description = "S, M or L (default ${DEFAULT-VALUE})")
   Bench.Tier tier;
 
-  @Option(names = "--runs", defaultValue = "1", description = "Runs of each measurement; figures are medians (default ${DEFAULT-VALUE})")
-  int runs;
+  @Option(names = "--runs", description = "Runs of each measurement; figures are medians (default 3 for S, 1 for M and L)")
+  Integer runs;
+
+  @Option(names = "--resume", description = "Keep the runs an earlier, cut-off bench of this tier finished (same data) and run only "
+      + "the missing ones; without it every run is measured anew")
+  boolean resume;
 
   @Option(names = "--work", defaultValue = "./bench-work", description = "Where data and warehouses go (default ${DEFAULT-VALUE}); "
       + "generated data is reused while the tier's parameters are unchanged")
@@ -30,13 +34,24 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (runs < 1) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--runs must be at least 1, got " + runs);
+    int n = runs != null ? runs : tier == Bench.Tier.S ? 3 : 1;
+    if (n < 1) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--runs must be at least 1, got " + n);
     }
     Path home = Path.of(System.getProperty("kpi.home", ".")).toAbsolutePath();
     Path file = results.isAbsolute() ? results : home.resolve(results);
-    Bench.TierResult r = new Bench(home, work.toAbsolutePath(), driverMemory).run(tier, runs);
-    io.kpilake.bench.Results.write(file, r, machine(), versions());
+    String machine = machine();
+    String versions = versions();
+    // The tier's section is written after each run and each step a run finishes, marked partial, so a
+    // bench that is cut off (M and L run for hours) leaves what it measured.
+    Bench.TierResult r = new Bench(home, work.toAbsolutePath(), driverMemory).run(tier, n, resume, partial -> {
+      try {
+        io.kpilake.bench.Results.write(file, partial, machine, versions);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    io.kpilake.bench.Results.write(file, r, machine, versions);
     System.out.println("bench " + tier + ": full " + Math.round(r.median(r.full(), x -> x.wallSeconds())) + " s, incremental "
         + Math.round(r.median(r.incremental(), x -> x.wallSeconds())) + " s; DuckDB peer's account_mrr_monthly "
         + (r.comparison().identical() ? "identical to Spark's" : "DIFFERS from Spark's: " + r.comparison()) + "; results in " + file);

@@ -118,6 +118,79 @@ class BenchPartsTest {
   }
 
   @Test
+  void aCutOffBenchLeavesItsFinishedRunsAndResumes() throws Exception {
+    // A stand-in for bin/kpi (a real process: the harness measures processes from outside): it
+    // records each call, writes the warehouse, logs two steps, and exits 3 on the call numbered in fail-at.
+    Path home = tmp.resolve("home");
+    Files.createDirectories(home.resolve("bin"));
+    Path kpi = home.resolve("bin/kpi");
+    Files.writeString(kpi, String.join("\n", "#!/usr/bin/env bash",
+        "echo \"$*\" >> \"$(dirname \"$0\")/../calls\"",
+        "n=$(wc -l < \"$(dirname \"$0\")/../calls\")",
+        "[[ -f \"$(dirname \"$0\")/../fail-at\" && $n == $(cat \"$(dirname \"$0\")/../fail-at\") ]] && { echo boom >&2; exit 3; }",
+        "mkdir -p \"$KPI_WAREHOUSE\" && echo \"$*\" >> \"$KPI_WAREHOUSE/made-by\"",
+        "echo '10:00:00 ingest crm/accounts                succeeded    2.0 s    3 jobs  1 files'",
+        "echo '10:00:02 publish                            succeeded    1.0 s    4 jobs  published'",
+        "echo '10:00:03 nightly succeeded 3.0 s 7 jobs run r finished (7 Spark jobs in this process; the first 1.5 s after JVM start)'",
+        ""));
+    assertTrue(kpi.toFile().setExecutable(true));
+    Path work = tmp.resolve("work");
+    Files.createDirectories(work.resolve("S"));
+    Files.writeString(work.resolve("S/landing.summary"), "7\ngenerated data S");
+    Files.writeString(home.resolve("fail-at"), "4"); // calls: full 1, incremental 1, full 2, incremental 2 (fails)
+    Bench bench = new Bench(home, work, "1g");
+    List<Bench.TierResult> written = new java.util.ArrayList<>();
+    IllegalStateException cut = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> bench.measure(Bench.Tier.S, 2, false, written::add));
+    assertTrue(cut.getMessage().contains("incremental nightly exited 3") && cut.getMessage().contains("boom"), cut.getMessage());
+    // What it wrote last, before the cut: both full runs and the first incremental night, marked partial.
+    Bench.TierResult last = written.get(written.size() - 1);
+    assertEquals(2, last.full().size());
+    assertEquals(1, last.incremental().size());
+    Path file = tmp.resolve("RESULTS.md");
+    Results.write(file, last, "test machine", "v");
+    String md = Files.readString(file);
+    assertTrue(md.contains("**Partial**: 2 of 2 full run(s) and 1 of 2 incremental night(s) finished"), md);
+    assertTrue(md.contains("`bin/kpi bench --tier S --runs 2 --resume` goes on from here"), md);
+    assertTrue(md.contains("| ingest (all feeds) | 2 s | 2 s |"), md);
+
+    // Resumed: the kept runs are taken as they are; only the second incremental night runs, on run 2's warehouse.
+    Files.delete(home.resolve("fail-at"));
+    Bench.TierResult resumed = bench.measure(Bench.Tier.S, 2, true, r -> { });
+    List<String> calls = Files.readAllLines(home.resolve("calls"));
+    assertEquals(5, calls.size(), calls.toString());
+    assertEquals("nightly --as-of 2026-12-31", calls.get(4));
+    // The incremental night ran on a copy of the full run's warehouse, which is run 2's.
+    assertEquals(List.of("nightly --as-of 2026-12-30", "nightly --as-of 2026-12-31"),
+        Files.readAllLines(work.resolve("S/wh-incremental/made-by")));
+    assertEquals("2", Files.readString(work.resolve("S/wh-full.run")));
+    assertEquals(2, resumed.full().size());
+    assertEquals(2, resumed.incremental().size());
+    assertEquals(7, resumed.full().get(0).sparkJobs());
+    assertEquals(7, resumed.lateCorrections());
+
+    // Without --resume every run is measured anew.
+    bench.measure(Bench.Tier.S, 2, false, r -> { });
+    assertEquals(9, Files.readAllLines(home.resolve("calls")).size());
+  }
+
+  @Test
+  void aPartialSectionShowsTheStepsOfTheRunUnderWay() throws Exception {
+    Map<String, Double> steps = new LinkedHashMap<>();
+    steps.put("ingest crm/accounts", 12.5);
+    steps.put("ingest billing/invoice_lines", 30.0);
+    ChildRun sofar = new ChildRun(-1, 61.4, 1, steps, Map.of("ingest crm/accounts", 3L), -1, 9.0, "", 0.2);
+    Path file = tmp.resolve("RESULTS.md");
+    Results.write(file, new Bench.TierResult(Bench.Tier.M, LocalDate.parse("2026-12-31"), 500, "data M", List.of(), List.of(),
+        List.of(), null, new Bench.Partial(1, "full run 1/1", sofar)), "test machine", "v");
+    String md = Files.readString(file);
+    assertTrue(md.contains("**Partial**: 0 of 1 full run(s) and 0 of 1 incremental night(s) finished"), md);
+    assertTrue(md.contains("Under way when this was written: full run 1/1, 61 s in; its finished steps:"), md);
+    assertTrue(md.contains("| ingest crm/accounts | 12.5 s | 3 |") && md.contains("| ingest billing/invoice_lines | 30.0 s | n/a |"), md);
+    assertTrue(md.contains("| wall time, JVM start included | n/a | n/a |") && !md.contains("faster"), md);
+  }
+
+  @Test
   void thePeerGetsTheSparkRunsMemory() {
     assertEquals("8GB", Bench.duckDbMemory("8g"));
     assertEquals("512MB", Bench.duckDbMemory("512M"));
