@@ -15,11 +15,12 @@
 #                      as the cluster test assembles from Maven) is run as java ... SparkSubmit.
 #   KPI_DEPLOY_MODE    client (default) or cluster
 #   KPI_SUBMIT_ARGS    extra spark-submit arguments (--executor-memory 8g --num-executors 4 ...)
+#   KPI_JAVA_OPTS      extra JVM options for the driver and the executors (as for bin/kpi)
 # Credentials for S3 come from the AWS provider chain (instance profile, AWS_* variables, web
 # identity): never put them in KPI_CONF or on this command line.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-FLAGS=$(sed -n 's/^spark\.jvm\.flags=//p' "$ROOT/conf/jvm.properties")
+FLAGS="$(sed -n 's/^spark\.jvm\.flags=//p' "$ROOT/conf/jvm.properties") ${KPI_JAVA_OPTS:-}"
 
 JAR=${KPI_JOB_JAR:-$(ls "$ROOT"/target/kpi-lake-*-job.jar 2>/dev/null | head -1 || true)}
 [[ -n "$JAR" && -f "$JAR" ]] || { echo "spark-submit-nightly: no job jar (set KPI_JOB_JAR or run 'mvn -DskipTests package')" >&2; exit 2; }

@@ -93,6 +93,8 @@ public final class KpiCli {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
     pb.environment().put("KPI_SKIP_BUILD", "1");
     pb.environment().put("KPI_DRIVER_MEMORY", "2g");
+    // Short runs on small fixtures: C1 only and the serial collector (pom.xml, kpi.test.child.jvm.flags).
+    pb.environment().put("KPI_JAVA_OPTS", System.getProperty("kpi.test.child.jvm.flags", ""));
     pb.environment().putAll(env);
     long n = System.nanoTime();
     Path out = logs.resolve("out-" + n + ".txt");

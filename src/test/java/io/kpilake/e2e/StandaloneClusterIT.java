@@ -61,6 +61,11 @@ class StandaloneClusterIT {
   private KpiCli.Started daemon(KpiCli cli, Path home, Map<String, String> env, String mainClass, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g"));
     cmd.addAll(jvmFlags());
+    // As for bin/kpi (KpiCli): the test processes run C1 only (pom.xml, kpi.test.child.jvm.flags).
+    String child = System.getProperty("kpi.test.child.jvm.flags", "").strip();
+    if (!child.isEmpty()) {
+      cmd.addAll(List.of(child.split("\\s+")));
+    }
     cmd.addAll(List.of("-cp", home.resolve("jars") + "/*", mainClass));
     cmd.addAll(List.of(args));
     KpiCli.Started d = cli.startCommand(tmp, env, cmd);
