@@ -48,7 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
       try {
         io.kpilake.bench.Results.write(file, partial, machine, versions);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        // The measurement goes on (its runs are kept); the final write reports a lasting problem.
+        System.err.println("bench: could not write the partial results to " + file + ": " + e.getMessage());
       }
     });
     io.kpilake.bench.Results.write(file, r, machine, versions);
