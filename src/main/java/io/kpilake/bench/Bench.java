@@ -87,10 +87,6 @@ public final class Bench {
     this.driverMemory = driverMemory;
   }
 
-  public TierResult run(Tier tier, int runs) throws IOException, InterruptedException {
-    return run(tier, runs, false, r -> { });
-  }
-
   /**
    * Measures a tier: {@code runs} full runs and incremental nights, then the DuckDB peer. Each
    * finished run is kept under the tier's {@code runs/} folder, and {@code progress} gets the tier

@@ -94,7 +94,15 @@ public record ChildRun(int exitCode, double wallSeconds, long peakRssBytes, Map<
     Map<String, String> head = new LinkedHashMap<>();
     for (String line : text.substring(0, sep).split("\n")) {
       int eq = line.indexOf('=');
+      if (eq < 0) {
+        throw new IOException("not a saved bench run: " + file + ": header line without '=': " + line);
+      }
       head.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    for (String key : List.of("exit", "wall", "peak", "load")) {
+      if (!head.containsKey(key)) {
+        throw new IOException("not a saved bench run: " + file + ": no " + key + "= line");
+      }
     }
     return parse(Integer.parseInt(head.get("exit")), Double.parseDouble(head.get("wall")), Long.parseLong(head.get("peak")),
         text.substring(sep + 5)).withLoadBefore(Double.parseDouble(head.get("load")));
