@@ -39,10 +39,10 @@ public final class BronzeTables {
 
   /**
    * Appends a batch. The commit is idempotent per (feed, txnVersion): a rerun after a crash between
-   * this append and the ledger write does not append the same batch twice.
+   * this append and the ledger write does not append the same batch twice. The table exists
+   * ({@link #ensure}, once per feed and run).
    */
   public static void append(Warehouse wh, FeedSpec feed, Dataset<Row> rows, long txnVersion) {
-    ensure(wh, feed);
     rows.write().format("delta").mode("append")
         .option("txnAppId", "kpi-lake:bronze:" + feed.name())
         .option("txnVersion", txnVersion)

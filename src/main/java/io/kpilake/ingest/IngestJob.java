@@ -1,12 +1,10 @@
 package io.kpilake.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -60,8 +58,8 @@ public final class IngestJob {
   public record FeedResult(FeedSpec feed, int files, long read, long accepted, long quarantined, long duplicate,
       List<String> refusals, List<Row> ledgerRows) {}
 
+  /** Ingests every feed; the ops tables exist already ({@link OpsTables#ensure}, once per run by the caller). */
   public List<FeedResult> run() {
-    OpsTables.ensure(wh);
     Ledger ledger = new Ledger(wh);
     Ledger.Snapshot known = ledger.read();
     LandingScanner scanner = new LandingScanner(cfg.landingPath(), spark.sparkContext().hadoopConfiguration());
@@ -246,8 +244,7 @@ public final class IngestJob {
     return SilverTransforms.typeAndValidate(feed).apply(
         Parsing.parse(spark, feed, files, renames, cfg.ingest().maxCharsPerCell(), cfg.ingest().minPartitions(), cfg.ingest().taskBytes()))
         .withColumnRenamed("source_file", "_source_file").withColumnRenamed("row_number", "_row_number")
-        .withColumn("_file_order", concat(regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1), lit("/"),
-            regexp_extract(col("_source_file"), "([^/]+)$", 1)))
+        .withColumn("_file_order", LandingFile.fileOrder(col("_source_file")))
         .withColumn("_ingested_at", current_timestamp());
   }
 
@@ -301,7 +298,7 @@ public final class IngestJob {
       // Idempotent commits: a rerun of the same batch after a crash before the ledger write reuses
       // this version, and Delta skips the bronze/quarantine appends it already has.
       Dataset<Row> bronze = batch.select(lit(run.runId()).as("run_id"), col("_source_file").as("source_file"),
-          regexp_extract(col("_source_file"), "dt=(\\d{4}-\\d{2}-\\d{2})", 1).cast("date").as("file_dt"),
+          LandingFile.deliveryDate(col("_source_file")).cast("date").as("file_dt"),
           col("_row_number").as("row_number"), col("raw_record"), col("record"), col("row_error"), col("_ingested_at").as("ingested_at"));
       timed(feed, "bronze", () -> { BronzeTables.append(wh, feed, bronze, txnVersion); return null; });
       // Nothing accepted (a redelivered file, a batch of duplicates or bad records): silver takes no

@@ -60,4 +60,15 @@ class ParsingTest extends SparkTestBase {
     List<LandingFile> skewed = List.of(file("a", 10), file("b", 10), file("c", 10), file("d", 10), file("e", 60));
     assertEquals(List.of(List.of("/l/a", "/l/b", "/l/c", "/l/d"), List.of("/l/e")), Parsing.packIntoTasks(skewed, 2, 50));
   }
+
+  @Test
+  void aFilesOrderAndDeliveryDateAsColumnsAreTheScannersOwn() {
+    LandingFile f = new LandingFile("s3a://lake/landing/fx/rates/dt=2024-01-05/part-2.csv", "fx", "rates",
+        LocalDate.parse("2024-01-05"), 10, 0);
+    org.apache.spark.sql.Column path = org.apache.spark.sql.functions.lit(f.path());
+    org.apache.spark.sql.Row r = spark().range(1).select(LandingFile.fileOrder(path), LandingFile.deliveryDate(path).cast("date")).first();
+    assertEquals("2024-01-05/part-2.csv", f.fileOrder());
+    assertEquals(f.fileOrder(), r.getString(0));
+    assertEquals(java.sql.Date.valueOf(f.dt()), r.getDate(1));
+  }
 }
