@@ -160,27 +160,45 @@ public final class Publisher {
   /**
    * The latest complete publication (the rows of {@code ops.published_versions} with the greatest
    * {@code published_at}), or null when nothing was published: one read serves the run id, the
-   * as-of date and the versions.
+   * as-of date and the versions. The answer is kept per table version: a run asks several times
+   * (the rewind check, the KPI gates, the catalog's pinning, the report), and each read was a Delta
+   * scan and a Spark job; the table's id and version, from the log, tell whether it changed since.
    */
   public static Publication latest(Warehouse wh) {
-    if (!wh.exists("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS) || wh.isEmpty("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS)) {
+    String table = io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS;
+    if (!wh.exists("ops", table) || wh.isEmpty("ops", table)) {
       return null;
     }
+    String content = wh.contentId("ops", table);
+    long version = Long.parseLong(content.substring(content.lastIndexOf('@') + 1));
+    String path = wh.path("ops", table);
+    Latest known = LATEST.get(path);
+    if (known != null && known.content().equals(content)) {
+      return known.publication();
+    }
     // One Spark job: the latest published_at as a window over the whole (small) table, not a
-    // separate max() query first.
-    List<Row> rows = wh.table("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS).toDF()
+    // separate max() query first. Read at the version just looked up, so that what is kept is that version's.
+    List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", version).load(path)
         .withColumn("_latest", org.apache.spark.sql.functions.max("published_at").over(org.apache.spark.sql.expressions.Window.partitionBy()))
         .filter(col("published_at").equalTo(col("_latest")))
         .select("table_name", "version", "run_id", "as_of_date").collectAsList();
-    if (rows.isEmpty()) {
-      return null;
+    Publication p = null;
+    if (!rows.isEmpty()) {
+      Map<String, Long> versions = new LinkedHashMap<>();
+      for (Row r : rows) {
+        versions.put(r.getString(0), r.getLong(1));
+      }
+      p = new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions));
     }
-    Map<String, Long> versions = new LinkedHashMap<>();
-    for (Row r : rows) {
-      versions.put(r.getString(0), r.getLong(1));
-    }
-    return new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions));
+    LATEST.put(path, new Latest(content, p));
+    return p;
   }
+
+  /** The latest publication read from a content of ops.published_versions ({@link Warehouse#contentId}; null: none). */
+  private record Latest(String content, Publication publication) {}
+
+  /** Per ops.published_versions path, the content last read and the publication it holds. */
+  private static final Map<String, Latest> LATEST = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Table name -> Delta version of the latest complete publication (empty when none). */
   public static Map<String, Long> latestPublication(Warehouse wh) {

@@ -123,6 +123,15 @@ public final class Warehouse {
   }
 
   /**
+   * What identifies the table's latest content: its Delta table id (new when a table is created
+   * again at the same path) and its version, from the log (no Spark job).
+   */
+  public String contentId(String database, String table) {
+    org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
+    return s.metadata().id() + "@" + s.version();
+  }
+
+  /**
    * The table's properties (TBLPROPERTIES) as of {@code version}, from the Delta log (no Spark job).
    * Fails when the version is not in the log any more (after log cleanup), like time travel does.
    */

@@ -72,6 +72,30 @@ class PublicationTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(violated.getMessage()).contains("n_positive"), violated.getMessage());
   }
 
+  @Test
+  void theLatestPublicationIsReadOncePerVersionOfItsTable() throws Exception {
+    Warehouse wh = publishedOnce("wh-latest");
+    io.kpilake.spark.JobCounter jobs = io.kpilake.spark.JobCounter.get();
+    Publisher.Publication first = Publisher.latest(wh);
+    long before = jobs.jobs();
+    // Asked again, the table unchanged: the same answer, no Spark job.
+    assertEquals(first, Publisher.latest(wh));
+    assertEquals(before, jobs.jobs());
+    // A new publication is a new version: read again.
+    Map<String, Long> second = publish(wh, "run2", 2, 2);
+    new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "i").recordPublication(second);
+    assertEquals(second, Publisher.latestPublication(wh));
+    assertEquals(LocalDate.parse("2024-02-29"), Publisher.publishedAsOf(wh));
+    // The warehouse deleted and published once again at the same path: ops.published_versions is at
+    // the same version number as the first time, but a new table (a new Delta table id): read again.
+    org.apache.commons.io.FileUtils.deleteDirectory(tmp.resolve("wh-latest").toFile());
+    Warehouse again = publishedOnce("wh-latest");
+    Publisher.Publication third = Publisher.latest(again);
+    assertEquals(LocalDate.parse("2024-01-31"), third.asOf());
+    assertEquals(first.versions(), third.versions());
+    org.junit.jupiter.api.Assertions.assertNotEquals(first.runId(), third.runId());
+  }
+
   /**
    * A night that recomputes nothing keeps its publication, so the report already written for it
    * is kept too: only when the dated file and latest.html both name the publication's run.
