@@ -227,7 +227,11 @@ public final class IngestJob {
         if (kept.isEmpty()) {
           return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of());
         }
-        return ingestClassified(feed, kept, files.size(), filesBefore + files.size(), refusals,
+        // The version counts the files this batch writes, which the ledger then holds: the next
+        // batch's version is higher. Counting the refused files too (they stay out of the ledger)
+        // gave the next batch the same version when it was just the refused file, corrected: Delta
+        // skipped its bronze and quarantine appends as already committed.
+        return ingestClassified(feed, kept, files.size(), filesBefore + kept.size(), refusals,
             classify(feed, typedBatch(feed, kept), affected), affected, nightKeys, null);
       }
       return ingestClassified(feed, files, files.size(), filesBefore + files.size(), refusals, batch, affected, nightKeys, perFile);
