@@ -169,8 +169,7 @@ public final class Publisher {
     if (!wh.exists("ops", table) || wh.isEmpty("ops", table)) {
       return null;
     }
-    String content = wh.contentId("ops", table);
-    long version = Long.parseLong(content.substring(content.lastIndexOf('@') + 1));
+    Warehouse.Content content = wh.content("ops", table);
     String path = wh.path("ops", table);
     Latest known = LATEST.get(path);
     if (known != null && known.content().equals(content)) {
@@ -178,7 +177,7 @@ public final class Publisher {
     }
     // One Spark job: the latest published_at as a window over the whole (small) table, not a
     // separate max() query first. Read at the version just looked up, so that what is kept is that version's.
-    List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", version).load(path)
+    List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", content.version()).load(path)
         .withColumn("_latest", org.apache.spark.sql.functions.max("published_at").over(org.apache.spark.sql.expressions.Window.partitionBy()))
         .filter(col("published_at").equalTo(col("_latest")))
         .select("table_name", "version", "run_id", "as_of_date").collectAsList();
@@ -194,8 +193,8 @@ public final class Publisher {
     return p;
   }
 
-  /** The latest publication read from a content of ops.published_versions ({@link Warehouse#contentId}; null: none). */
-  private record Latest(String content, Publication publication) {}
+  /** The latest publication read from a content of ops.published_versions (null: none). */
+  private record Latest(Warehouse.Content content, Publication publication) {}
 
   /** Per ops.published_versions path, the content last read and the publication it holds. */
   private static final Map<String, Latest> LATEST = new java.util.concurrent.ConcurrentHashMap<>();

@@ -122,13 +122,13 @@ public final class Warehouse {
     return snapshot(database, table).version();
   }
 
-  /**
-   * What identifies the table's latest content: its Delta table id (new when a table is created
-   * again at the same path) and its version, from the log (no Spark job).
-   */
-  public String contentId(String database, String table) {
+  /** A table's latest content: its Delta table id (new when a table is created again at the same path) and version. */
+  public record Content(String tableId, long version) {}
+
+  /** The table's latest {@link Content}, from the log (no Spark job). */
+  public Content content(String database, String table) {
     org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
-    return s.metadata().id() + "@" + s.version();
+    return new Content(s.metadata().id(), s.version());
   }
 
   /**
