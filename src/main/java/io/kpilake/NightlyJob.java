@@ -9,6 +9,7 @@ import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
 import io.kpilake.ops.WarehouseLock;
+import io.kpilake.publish.PublishedCatalog;
 import io.kpilake.publish.report.ReportJob;
 import io.kpilake.spark.Warehouse;
 import java.time.Duration;
@@ -132,7 +133,7 @@ public final class NightlyJob {
     try {
       wh.spark().createDataFrame(steps.rows(), OpsTables.PIPELINE_RUNS_SCHEMA)
           .write().format("delta").mode("append").save(wh.path("ops", OpsTables.PIPELINE_RUNS));
-      wh.registerAll();
+      PublishedCatalog.registerAll(wh);
     } catch (Exception e) {
       LOG.error("could not record the run in ops.pipeline_runs: {}", e.getMessage());
     }

@@ -2,6 +2,7 @@ package io.kpilake.cli;
 
 import io.kpilake.config.ConfigLoader;
 import io.kpilake.config.KpiConfig;
+import io.kpilake.publish.PublishedCatalog;
 import io.kpilake.spark.Sessions;
 import io.kpilake.spark.Warehouse;
 import java.io.File;
@@ -55,16 +56,16 @@ public final class AppContext {
   public Warehouse warehouse() {
     if (warehouse == null) {
       Warehouse wh = new Warehouse(spark(), config.warehousePath());
-      io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), wh::registerAll);
+      io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> PublishedCatalog.registerAll(wh));
       warehouse = wh;
     }
     return warehouse;
   }
 
-  /** The warehouse with the tables {@code sql} names registered ({@link Warehouse#registerFor}). */
+  /** The warehouse with the tables {@code sql} names registered ({@link PublishedCatalog#registerFor}). */
   public Warehouse warehouseFor(String sql) {
     Warehouse wh = new Warehouse(spark(), config.warehousePath());
-    java.util.List<String> tables = io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> wh.registerFor(sql));
+    java.util.List<String> tables = io.kpilake.ops.Retry.of(config.ops()).call("reading the warehouse " + wh.root(), () -> PublishedCatalog.registerFor(wh, sql));
     // A query over small tables runs as a small step does (interpreted, no broadcasts: a new
     // process read the 15 kpi tables of a 40-account warehouse in 35.2 / 35.5 s instead of
     // 37.2 / 38.6 s); the sizes come from the tables' checksum files, no Spark job.

@@ -1,6 +1,7 @@
 package io.kpilake.cli;
 
 import io.kpilake.config.KpiConfig;
+import io.kpilake.publish.PublishedCatalog;
 import io.kpilake.spark.Warehouse;
 import java.io.PrintStream;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     if (refreshSeconds > 0) {
       refresher.scheduleWithFixedDelay(() -> {
         try {
-          wh.registerAll(); // re-points only what changed: a new publication's versions, new tables
+          PublishedCatalog.registerAll(wh); // re-points only what changed: a new publication's versions, new tables
         } catch (Exception e) {
           LOG.warn("catalog refresh failed (serving the previous publication): {}", e.getMessage());
         }

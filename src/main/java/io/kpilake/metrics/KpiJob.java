@@ -16,6 +16,7 @@ import io.kpilake.ops.StepLog;
 import io.kpilake.publish.AccountKpiTables;
 import io.kpilake.publish.KpiTable;
 import io.kpilake.publish.KpiTables;
+import io.kpilake.publish.PublishedCatalog;
 import io.kpilake.publish.Publisher;
 import io.kpilake.spark.Warehouse;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ public final class KpiJob {
       // Every table holds this run's results but the publication was never recorded (a run stopped
       // between its last table commit and the record): complete it, nothing to recompute.
       new Publisher(wh, run, inputs).recordPublication(current);
-      wh.registerAll();
+      PublishedCatalog.registerAll(wh);
       step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
       return Published.NOTHING;
     }
@@ -194,7 +195,7 @@ public final class KpiJob {
       Map<String, Long> versions = publishAll(results, cfg.ops().parallelPublish(), (t, rows) -> retry.call("publish kpi." + t.name(),
           () -> publisher.publish(t, rows, published.get(t.name()))));
       retry.run("record the publication", () -> publisher.recordPublication(versions));
-      wh.registerAll();
+      PublishedCatalog.registerAll(wh);
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
           "published " + published.size() + " tables");
       step.succeeded(null, accountMonthRows, null, "KPIs as of " + run.asOf() + " published");

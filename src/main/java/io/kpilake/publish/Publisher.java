@@ -16,7 +16,7 @@ import org.apache.spark.sql.Row;
  * replaces the content in one Delta commit and stamps the provenance properties kpi.as_of_date,
  * kpi.run_id, kpi.app_version, kpi.policy_hash and kpi.inputs (what the run read). A run's tables
  * become visible through the catalog together, when {@link #recordPublication} commits their
- * versions to ops.published_versions ({@code Warehouse#registerAll} pins {@code kpi.*} to them).
+ * versions to ops.published_versions ({@link PublishedCatalog#registerAll} pins {@code kpi.*} to them).
  */
 public final class Publisher {
   private final Warehouse wh;

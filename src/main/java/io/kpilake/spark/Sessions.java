@@ -18,7 +18,7 @@ public final class Sessions {
     }
     b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        // Tables are registered from the warehouse layout at start-up (see Warehouse#registerAll):
+        // Tables are registered from the warehouse layout at start-up (Warehouse#registerTables, through publish.PublishedCatalog):
         // no metastore service or Derby lock files, works the same on a laptop, S3 and a cluster.
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.warehouse.dir", scratchWarehouseDir())

@@ -174,41 +174,15 @@ public final class Warehouse {
   }
 
   /**
-   * Registers every Delta table found under the warehouse root, forgets catalog entries that point
-   * elsewhere (another warehouse used earlier in this process), and creates the roll-up views.
+   * Registers the Delta tables under the warehouse root that {@code wanted} accepts (by
+   * {@code <database>.<table>}) and forgets catalog entries that point elsewhere (another warehouse
+   * used earlier in this process). A {@code kpi} table in {@code pinnedKpiVersions} is registered as
+   * a view of that version ({@link #registerPinned}); the versions are asked for only when a wanted
+   * {@code kpi} table exists. Nothing is registered for a warehouse {@link #withoutCatalog()}.
+   * Which tables and versions a reader sees is the publisher's to say ({@code publish.PublishedCatalog}).
    */
-  public List<String> registerAll() {
-    return registerMatching(name -> true);
-  }
-
-  /**
-   * Registers only the tables a SQL statement can refer to: every {@code <database>.<table>} it
-   * names (a roll-up view brings its table), and every table of a database it names alone (as in
-   * {@code SHOW TABLES IN kpi}). Start-up then costs a snapshot load per table used, not per table.
-   */
-  public List<String> registerFor(String sql) {
-    java.util.Set<String> names = new java.util.HashSet<>();
-    java.util.Set<String> wholeDatabases = new java.util.HashSet<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "(?i)\\b(bronze|silver|kpi|ops)\\b(?:`)?(?:\\s*\\.\\s*`?(\\w+))?").matcher(sql);
-    while (m.find()) {
-      String db = m.group(1).toLowerCase(java.util.Locale.ROOT);
-      if (m.group(2) == null) {
-        wholeDatabases.add(db);
-      } else {
-        names.add(db + "." + m.group(2).toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    if (names.contains("kpi.retention_rollup")) {
-      names.add("kpi.retention");
-    }
-    if (names.contains("kpi.mrr_movements_rollup")) {
-      names.add("kpi.mrr_movements_monthly");
-    }
-    return registerMatching(name -> names.contains(name) || wholeDatabases.contains(name.substring(0, name.indexOf('.'))));
-  }
-
-  private List<String> registerMatching(java.util.function.Predicate<String> wanted) {
+  public List<String> registerTables(java.util.function.Predicate<String> wanted,
+      java.util.function.Supplier<Map<String, Long>> pinnedKpiVersions) {
     List<String> registered = new ArrayList<>();
     if (!catalog) {
       return registered;
@@ -235,7 +209,7 @@ public final class Warehouse {
         }
         FileStatus[] tables = fs.listStatus(dbPath);
         boolean anyWanted = java.util.Arrays.stream(tables).anyMatch(t -> wanted.test(db + "." + t.getPath().getName()));
-        Map<String, Long> pinned = "kpi".equals(db) && anyWanted ? io.kpilake.publish.Publisher.latestPublication(this) : Map.of();
+        Map<String, Long> pinned = "kpi".equals(db) && anyWanted ? pinnedKpiVersions.get() : Map.of();
         for (FileStatus t : tables) {
           if (t.isDirectory() && wanted.test(db + "." + t.getPath().getName()) && fs.exists(new Path(t.getPath(), "_delta_log"))) {
             String name = t.getPath().getName();
@@ -248,7 +222,6 @@ public final class Warehouse {
           }
         }
       }
-      io.kpilake.publish.Views.register(spark, registered);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list warehouse " + root + ": " + e.getMessage(), e);
     }

@@ -28,7 +28,7 @@ class NotebooksIT extends SparkTestBase {
   @Test
   void everySqlCellOfEveryNotebookRuns() throws Exception {
     Reference ref = Reference.get();
-    new Warehouse(spark(), ref.root.resolve("wh").toString()).registerAll();
+    io.kpilake.publish.PublishedCatalog.registerAll(new Warehouse(spark(), ref.root.resolve("wh").toString()));
     List<Path> notebooks;
     try (Stream<Path> s = Files.list(new File(System.getProperty("kpi.home", "."), "notebooks").toPath())) {
       notebooks = s.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();

@@ -34,7 +34,7 @@ class IngestTest extends SparkTestBase {
 
   private Warehouse warehouse(KpiConfig c) {
     Warehouse wh = new Warehouse(spark(), c.warehousePath());
-    wh.registerAll();
+    io.kpilake.publish.PublishedCatalog.registerAll(wh);
     return wh;
   }
 

@@ -30,7 +30,7 @@ class KpiJobTest extends SparkTestBase {
     deliver("fx/rates", "2024-01-01", "r.csv", "rate_date,currency,rate_to_reporting", "2024-01-01,EUR,1.1");
     KpiConfig cfg = config();
     Warehouse wh = new Warehouse(spark(), cfg.warehousePath());
-    wh.registerAll();
+    io.kpilake.publish.PublishedCatalog.registerAll(wh);
     new NightlyJob(wh, cfg).run(LocalDate.parse("2024-01-31"));
     // Only A's USD line counts: MRR 100.00, new.
     assertRows(spark().sql("SELECT account_id, month, mrr, movement FROM kpi.account_mrr_monthly"), "A,2024-01-01,100.00,new");
@@ -56,7 +56,7 @@ class KpiJobTest extends SparkTestBase {
         "L3,I3,A,SA,paid,2024-03-01T00:00:00Z,USD,recurring,100.00,2024-03-01,2024-04-01,2024-01-01T00:00:00Z");
     KpiConfig cfg = config();
     Warehouse wh = new Warehouse(spark(), cfg.warehousePath());
-    wh.registerAll();
+    io.kpilake.publish.PublishedCatalog.registerAll(wh);
     new NightlyJob(wh, cfg).run(LocalDate.parse("2024-03-31"));
     assertRows(spark().sql("SELECT count(*) FROM kpi.account_mrr_monthly"), "3");
 

@@ -47,7 +47,7 @@ class KpisOnGeneratedDataIT extends SparkTestBase {
     Generator.Summary g = Generator.generate(new Generator.Params(250, 15, 3, landing(), LocalDate.parse("2024-01-01"), 60, 0.002));
     KpiConfig cfg = config();
     Warehouse wh = new Warehouse(spark(), cfg.warehousePath());
-    wh.registerAll();
+    io.kpilake.publish.PublishedCatalog.registerAll(wh);
     new NightlyJob(wh, cfg).run(g.lastDay());
 
     // Every account-month: the bridge, exactly one known movement, MRR never negative.

@@ -42,7 +42,7 @@ class PublicationTest extends SparkTestBase {
 
   /** What a new reader process sees: the catalog registered afresh from the warehouse. */
   private String read(Warehouse wh) {
-    wh.registerAll();
+    PublishedCatalog.registerAll(wh);
     return spark().sql("SELECT a.n, b.n FROM kpi.pub_a a CROSS JOIN kpi.pub_b b").first().mkString(",");
   }
 
@@ -188,8 +188,8 @@ class PublicationTest extends SparkTestBase {
   @Test
   void sqlRegistersOnlyTheTablesItNames() {
     Warehouse wh = publishedOnce("wh2");
-    assertEquals(List.of("kpi.pub_a"), wh.registerFor("SELECT n FROM kpi.pub_a WHERE n > 0"));
-    assertEquals(List.of("kpi.pub_a", "kpi.pub_b"), wh.registerFor("SHOW TABLES IN kpi").stream().sorted().toList());
-    assertEquals(List.of("kpi.pub_b"), wh.registerFor("select * from `kpi`.`pub_b`"));
+    assertEquals(List.of("kpi.pub_a"), PublishedCatalog.registerFor(wh, "SELECT n FROM kpi.pub_a WHERE n > 0"));
+    assertEquals(List.of("kpi.pub_a", "kpi.pub_b"), PublishedCatalog.registerFor(wh, "SHOW TABLES IN kpi").stream().sorted().toList());
+    assertEquals(List.of("kpi.pub_b"), PublishedCatalog.registerFor(wh, "select * from `kpi`.`pub_b`"));
   }
 }

@@ -1,0 +1,43 @@
+package io.kpilake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Layers point one way (docs/design.md, "Layout"): the storage layer ({@code io.kpilake.spark})
+ * builds on the configuration only, never on the ingest, model, metrics, publish or ops code above
+ * it. Checked on the sources (this project's own, under {@code src/main/java}).
+ */
+class LayeringTest {
+  private static final Pattern REFERENCE = Pattern.compile("\\bio\\.kpilake\\.([a-z]+)\\b");
+
+  /** The other io.kpilake packages that the sources of {@code pkg} refer to. */
+  private static TreeSet<String> referencedBy(String pkg) throws IOException {
+    TreeSet<String> out = new TreeSet<>();
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java/io/kpilake", pkg))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        Matcher m = REFERENCE.matcher(Files.readString(f));
+        while (m.find()) {
+          if (!m.group(1).equals(pkg)) {
+            out.add(m.group(1));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theStorageLayerBuildsOnTheConfigurationOnly() throws IOException {
+    assertEquals(new TreeSet<>(List.of("config")), referencedBy("spark"));
+  }
+}
