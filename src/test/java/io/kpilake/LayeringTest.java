@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Layers point one way (docs/design.md, "Layout"): the storage layer ({@code io.kpilake.spark})
+ * Layers point one way (docs/design.md, "Data flow"): the storage layer ({@code io.kpilake.spark})
  * builds on the configuration only, never on the ingest, model, metrics, publish or ops code above
- * it. Checked on the sources (this project's own, under {@code src/main/java}).
+ * it, and the configuration on no job. Checked on the sources (this project's own, under
+ * {@code src/main/java}).
  */
 class LayeringTest {
   private static final Pattern REFERENCE = Pattern.compile("\\bio\\.kpilake\\.([a-z]+)\\b");
@@ -39,5 +40,14 @@ class LayeringTest {
   @Test
   void theStorageLayerBuildsOnTheConfigurationOnly() throws IOException {
     assertEquals(new TreeSet<>(List.of("config")), referencedBy("spark"));
+  }
+
+  @Test
+  void theConfigurationReadsDeclarationsNotJobs() throws IOException {
+    // Validating renames and catalog entries reads the feed and table declarations (ingest.Feeds,
+    // publish.KpiTable); nothing of the jobs, models or metrics that run on the configuration.
+    TreeSet<String> jobs = referencedBy("config");
+    jobs.retainAll(List.of("metrics", "model", "ops", "cli", "bench", "generate"));
+    assertEquals(new TreeSet<>(), jobs);
   }
 }

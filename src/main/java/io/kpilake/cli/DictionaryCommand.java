@@ -1,8 +1,8 @@
 package io.kpilake.cli;
 
 import io.kpilake.config.ConfigLoader;
-import io.kpilake.metrics.KpiJob;
 import io.kpilake.publish.DataDictionary;
+import io.kpilake.publish.PublishedTables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class DictionaryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    String md = DataDictionary.markdown(KpiJob.ALL_TABLES, ConfigLoader.load(null, Map.of()).catalog());
+    String md = DataDictionary.markdown(PublishedTables.ALL, ConfigLoader.load(null, Map.of()).catalog());
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }

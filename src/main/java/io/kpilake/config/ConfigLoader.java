@@ -272,7 +272,7 @@ public final class ConfigLoader {
    * ("table.column") and only with the fields definition, formula, target, owner.
    */
   private static KpiConfig.CatalogSettings catalog(Config c) {
-    java.util.List<io.kpilake.publish.KpiTable> tables = io.kpilake.metrics.KpiJob.MEASURED_TABLES;
+    java.util.List<io.kpilake.publish.KpiTable> tables = io.kpilake.publish.PublishedTables.MEASURED;
     Map<String, KpiConfig.CatalogTable> byTable = new TreeMap<>();
     for (io.kpilake.publish.KpiTable t : tables) {
       String base = "kpi.catalog.tables." + t.name();

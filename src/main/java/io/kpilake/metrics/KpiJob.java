@@ -17,6 +17,7 @@ import io.kpilake.publish.AccountKpiTables;
 import io.kpilake.publish.KpiTable;
 import io.kpilake.publish.KpiTables;
 import io.kpilake.publish.PublishedCatalog;
+import io.kpilake.publish.PublishedTables;
 import io.kpilake.publish.Publisher;
 import io.kpilake.spark.Warehouse;
 import java.util.ArrayList;
@@ -40,14 +41,6 @@ public final class KpiJob {
   private final StepLog steps;
   private final SparkSession spark;
   private final boolean recompute;
-
-  /** The tables of KPI values (each KPI column of them has a row in kpi.kpi_catalog). */
-  public static final List<KpiTable> MEASURED_TABLES = java.util.stream.Stream.concat(KpiTables.REVENUE.stream(),
-      AccountKpiTables.ALL.stream()).toList();
-
-  /** Every table this job publishes: the measured tables and kpi.kpi_catalog. */
-  public static final List<KpiTable> ALL_TABLES = java.util.stream.Stream.concat(MEASURED_TABLES.stream(),
-      java.util.stream.Stream.of(io.kpilake.publish.KpiCatalog.TABLE)).toList();
 
   public KpiJob(Warehouse wh, KpiConfig cfg, RunContext run, StepLog steps) {
     this(wh, cfg, run, steps, false);
@@ -113,8 +106,8 @@ public final class KpiJob {
   public Published run() {
     StepLog.Step step = steps.start("kpis");
     String inputs = inputsFingerprint();
-    if (!recompute && ALL_TABLES.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
-      Map<String, Long> current = Publisher.currentVersions(wh, ALL_TABLES);
+    if (!recompute && PublishedTables.ALL.stream().allMatch(t -> inputs.equals(Publisher.inputsOf(wh, t)))) {
+      Map<String, Long> current = Publisher.currentVersions(wh, PublishedTables.ALL);
       if (current.equals(Publisher.latestPublication(wh))) {
         step.end("skipped", null, null, null, "inputs and policy unchanged since the published run: nothing to recompute");
         return Published.NOTHING;
@@ -172,7 +165,7 @@ public final class KpiJob {
               tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
           accountMonths, fx, cfg.metrics(), run.asOf());
       results.putAll(account);
-      results.put(io.kpilake.publish.KpiCatalog.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), MEASURED_TABLES));
+      results.put(io.kpilake.publish.KpiCatalog.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), PublishedTables.MEASURED));
       Map<KpiTable, Dataset<Row>> accountAndCatalog = new LinkedHashMap<>(account);
       accountAndCatalog.put(io.kpilake.publish.KpiCatalog.TABLE, results.get(io.kpilake.publish.KpiCatalog.TABLE));
       published.putAll(countRows(accountAndCatalog));

@@ -7,8 +7,8 @@ import io.kpilake.NightlyJob;
 import io.kpilake.SparkTestBase;
 import io.kpilake.config.KpiConfig;
 import io.kpilake.generate.Generator;
-import io.kpilake.metrics.KpiJob;
 import io.kpilake.publish.KpiTable;
+import io.kpilake.publish.PublishedTables;
 import io.kpilake.spark.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class IncrementalNightsIT extends SparkTestBase {
   /** Every kpi table; one that keeps a row set per as-of date, its rows as of the last night (the full run has only those). */
   private Map<String, Dataset<Row>> published(Warehouse wh) {
     Map<String, Dataset<Row>> out = new LinkedHashMap<>();
-    for (KpiTable t : KpiJob.ALL_TABLES) {
+    for (KpiTable t : PublishedTables.ALL) {
       Dataset<Row> rows = spark().read().format("delta").load(wh.path("kpi", t.name()));
       out.put(t.name(), t.keepsHistory() ? rows.filter(org.apache.spark.sql.functions.col(t.historyColumn())
           .equalTo(java.sql.Date.valueOf(LAST))) : rows);

@@ -3,7 +3,7 @@ package io.kpilake.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kpilake.metrics.KpiJob;
+import io.kpilake.publish.PublishedTables;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -157,7 +157,7 @@ public final class KpiCli {
   public static String checksumQuery() {
     // A table that keeps one row set per as-of date (value at risk) is compared on its latest date:
     // a warehouse that ran two nights holds the earlier night's rows too, a one-night reference not.
-    return KpiJob.ALL_TABLES.stream().map(t -> "SELECT '" + t.name() + "' AS tbl, count(*) AS n, "
+    return PublishedTables.ALL.stream().map(t -> "SELECT '" + t.name() + "' AS tbl, count(*) AS n, "
             + "coalesce(sum(CAST(xxhash64(to_json(struct(*))) AS DECIMAL(38,0))), 0) AS checksum FROM kpi." + t.name()
             + (t.keepsHistory() ? " WHERE " + t.historyColumn() + " = (SELECT max(" + t.historyColumn() + ") FROM kpi." + t.name() + ")" : ""))
         .collect(Collectors.joining(" UNION ALL ")) + " ORDER BY tbl";
@@ -176,7 +176,7 @@ public final class KpiCli {
     io.kpilake.publish.ResultFormatter.print(ctx.warehouseFor(checksumQuery()).spark().sql(checksumQuery()),
         io.kpilake.publish.ResultFormatter.Format.csv, 10_000, out);
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).strip().lines().toList();
-    assertEquals(KpiJob.ALL_TABLES.size() + 1, lines.size(), String.join("\n", lines));
+    assertEquals(PublishedTables.ALL.size() + 1, lines.size(), String.join("\n", lines));
     return lines;
   }
 }

@@ -8,6 +8,7 @@ import io.kpilake.SparkTestBase;
 import io.kpilake.config.KpiConfig;
 import io.kpilake.generate.Generator;
 import io.kpilake.publish.KpiTable;
+import io.kpilake.publish.PublishedTables;
 import io.kpilake.spark.Warehouse;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -95,7 +96,7 @@ class KpisOnGeneratedDataIT extends SparkTestBase {
 
     // Documented and guarded: a comment on every table and column, provenance properties, constraints.
     Map<String, Long> versions = new HashMap<>();
-    for (KpiTable t : KpiJob.ALL_TABLES) {
+    for (KpiTable t : PublishedTables.ALL) {
       List<Row> cols = spark().sql("DESCRIBE TABLE kpi." + t.name()).collectAsList();
       for (Row c : cols) {
         if (!c.getString(0).isBlank() && !c.getString(0).startsWith("#")) {
@@ -114,7 +115,7 @@ class KpisOnGeneratedDataIT extends SparkTestBase {
     }
     // A rerun for the same date and inputs rewrites no published table.
     new NightlyJob(wh, cfg).run(g.lastDay());
-    for (KpiTable t : KpiJob.ALL_TABLES) {
+    for (KpiTable t : PublishedTables.ALL) {
       assertEquals(versions.get(t.name()), wh.table("kpi", t.name()).history(1).first().getLong(0), t.name());
     }
     assertEquals("skipped", spark().sql("SELECT status FROM ops.pipeline_runs WHERE step = 'kpis' ORDER BY started_at DESC LIMIT 1")

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kpilake.config.ConfigError;
 import io.kpilake.config.ConfigLoader;
 import io.kpilake.config.KpiConfig;
-import io.kpilake.metrics.KpiJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KpiCatalogTest {
   @TempDir Path tmp;
   private final KpiConfig cfg = ConfigLoader.load(null, Map.of());
-  private final List<Row> rows = KpiCatalog.rows(cfg.catalog(), KpiJob.MEASURED_TABLES);
+  private final List<Row> rows = KpiCatalog.rows(cfg.catalog(), PublishedTables.MEASURED);
 
   @Test
   void everyKpiColumnOfEveryTableHasExactlyOneRowAndEveryRowPointsAtARealColumn() {
@@ -34,16 +33,16 @@ class KpiCatalogTest {
       for (int i = 0; i < r.length(); i++) {
         assertFalse(r.getString(i) == null || r.getString(i).isBlank(), "blank " + KpiCatalog.TABLE.columns().get(i).name() + " in " + r);
       }
-      assertTrue(KpiCatalog.isKpi(KpiJob.MEASURED_TABLES, r.getString(7), r.getString(0)), r.getString(7) + "." + r.getString(0));
+      assertTrue(KpiCatalog.isKpi(PublishedTables.MEASURED, r.getString(7), r.getString(0)), r.getString(7) + "." + r.getString(0));
     }
-    assertEquals(new HashSet<>(KpiCatalog.kpiColumns(KpiJob.MEASURED_TABLES)), new HashSet<>(listed));
+    assertEquals(new HashSet<>(KpiCatalog.kpiColumns(PublishedTables.MEASURED)), new HashSet<>(listed));
     assertEquals(listed.size(), new HashSet<>(listed).size(), "one row per KPI");
     // Grain parts and attributes are not KPIs; measures of every kind are.
     Set<String> all = new HashSet<>(listed);
     assertFalse(all.contains("retention.window_months") || all.contains("value_at_risk.days_to_renewal"));
     assertTrue(all.containsAll(List.of("account_mrr_monthly.mrr", "retention.nrr", "churn_monthly.churned_accounts",
         "account_health.health_score", "health_backtest.auc", "support_monthly.avg_csat")));
-    assertTrue(KpiJob.ALL_TABLES.contains(KpiCatalog.TABLE), "the catalog is published with the KPIs");
+    assertTrue(PublishedTables.ALL.contains(KpiCatalog.TABLE), "the catalog is published with the KPIs");
   }
 
   @Test
