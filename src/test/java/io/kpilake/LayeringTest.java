@@ -50,4 +50,11 @@ class LayeringTest {
     jobs.retainAll(List.of("metrics", "model", "ops", "cli", "bench", "generate"));
     assertEquals(new TreeSet<>(), jobs);
   }
+
+  @Test
+  void theModelsBuildOnTheStorageLayerOnly() throws IOException {
+    // Transform, the Dataset -> Dataset function every model is, lives in spark: the models need
+    // nothing of the ingest, the metrics or the publisher.
+    assertEquals(new TreeSet<>(List.of("spark")), referencedBy("model"));
+  }
 }

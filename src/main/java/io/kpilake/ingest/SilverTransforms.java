@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import io.kpilake.ingest.FeedSpec.Column;
+import io.kpilake.spark.Transform;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

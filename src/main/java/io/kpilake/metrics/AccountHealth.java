@@ -9,7 +9,7 @@ import io.kpilake.config.ConfigLoader;
 import io.kpilake.config.KpiConfig.Component;
 import io.kpilake.config.KpiConfig.HealthSettings;
 import io.kpilake.config.KpiConfig.Signal;
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import io.kpilake.model.FxRates;
 import io.kpilake.model.PointInTimeMrr;
 import io.kpilake.model.Snapshots;

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import io.kpilake.model.FxRates;
 import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;

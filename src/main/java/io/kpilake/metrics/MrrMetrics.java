@@ -2,7 +2,7 @@ package io.kpilake.metrics;
 
 import static org.apache.spark.sql.functions.expr;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 
 /** kpi.mrr_movements_monthly: the MRR bridge by month and segment, summed from account_mrr_monthly. */
 public final class MrrMetrics {

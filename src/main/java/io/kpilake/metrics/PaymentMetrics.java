@@ -3,7 +3,7 @@ package io.kpilake.metrics;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import io.kpilake.model.FxRates;
 import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;

@@ -3,7 +3,7 @@ package io.kpilake.metrics;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 

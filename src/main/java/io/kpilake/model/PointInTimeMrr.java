@@ -4,7 +4,7 @@ import static io.kpilake.model.Snapshots.d;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

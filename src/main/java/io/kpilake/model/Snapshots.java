@@ -2,7 +2,7 @@ package io.kpilake.model;
 
 import static org.apache.spark.sql.functions.expr;
 
-import io.kpilake.ingest.Transform;
+import io.kpilake.spark.Transform;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
 

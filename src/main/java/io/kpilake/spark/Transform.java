@@ -1,4 +1,4 @@
-package io.kpilake.ingest;
+package io.kpilake.spark;
 
 import java.io.Serializable;
 import org.apache.spark.sql.Dataset;
