@@ -1,6 +1,7 @@
 package io.kpilake;
 
 import io.kpilake.config.KpiConfig;
+import io.kpilake.ingest.IngestGates;
 import io.kpilake.ingest.IngestJob;
 import io.kpilake.metrics.KpiJob;
 import io.kpilake.ops.OpsTables;
@@ -76,7 +77,7 @@ public final class NightlyJob {
     try {
       OpsTables.ensure(wh);
       List<IngestJob.FeedResult> ingested = new IngestJob(wh, cfg, run, steps).run();
-      QualityGates.enforce(QualityGates.ingest(ingested, cfg.quality()), cfg.quality(), steps.start("quality gates"),
+      QualityGates.enforce(IngestGates.quarantineRate(ingested, cfg.quality()), cfg.quality(), steps.start("quality gates"),
           "ingest gates passed", "");
       String report = null;
       if (kpis) {

@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.kpilake.config.KpiConfig;
-import io.kpilake.ops.Ledger;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.QualityGateFailure;
 import io.kpilake.ops.Retry;

@@ -3,10 +3,8 @@ package io.kpilake.ops;
 import io.kpilake.config.KpiConfig;
 import io.kpilake.config.KpiConfig.GateLevel;
 import io.kpilake.config.KpiConfig.QualitySettings;
-import io.kpilake.ingest.IngestJob;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Checks that run before anything is published (kpi.quality.gates). A check yields findings, one
@@ -32,23 +30,6 @@ public final class QualityGates {
     if (n > 0) {
       findings.add(new Finding(gate, n + " " + what));
     }
-  }
-
-  /** quarantine-rate: per feed, the quarantined share of the rows read in this run is at most max. */
-  public static List<Finding> ingest(List<IngestJob.FeedResult> results, QualitySettings q) {
-    KpiConfig.Gate g = q.gate(QualitySettings.QUARANTINE_RATE);
-    List<Finding> findings = new ArrayList<>();
-    for (IngestJob.FeedResult r : results) {
-      if (r.read() > 0) {
-        double rate = (double) r.quarantined() / r.read();
-        if (rate > g.max()) {
-          findings.add(new Finding(g.name(), String.format(Locale.ROOT,
-              "%s: %.1f%% of the rows read were quarantined (%d of %d), above kpi.quality.gates.quarantine-rate.max = %.1f%%",
-              r.feed().name(), 100 * rate, r.quarantined(), r.read(), 100 * g.max())));
-        }
-      }
-    }
-    return findings;
   }
 
   public static Verdict judge(List<Finding> findings, QualitySettings q) {

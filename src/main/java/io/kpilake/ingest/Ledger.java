@@ -1,7 +1,7 @@
-package io.kpilake.ops;
+package io.kpilake.ingest;
 
-import io.kpilake.ingest.FeedSpec;
-import io.kpilake.ingest.LandingFile;
+import io.kpilake.ops.OpsTables;
+import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Warehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
