@@ -166,10 +166,14 @@ public final class Publisher {
    */
   public static Publication latest(Warehouse wh) {
     String table = io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS;
-    if (!wh.exists("ops", table) || wh.isEmpty("ops", table)) {
+    if (!wh.exists("ops", table)) {
       return null;
     }
+    // One read of the log for the emptiness check and the memo's key.
     Warehouse.Content content = wh.content("ops", table);
+    if (content.empty()) {
+      return null;
+    }
     String path = wh.path("ops", table);
     Latest known = LATEST.get(path);
     if (known != null && known.content().equals(content)) {

@@ -84,7 +84,10 @@ public final class Warehouse {
    * job, the table's state reconstruction: a first run skips it.
    */
   public boolean isEmpty(String database, String table) {
-    org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
+    return isEmpty(snapshot(database, table));
+  }
+
+  private static boolean isEmpty(org.apache.spark.sql.delta.Snapshot s) {
     // In Delta 4.4 Snapshot.numOfFiles() (and numOfFilesIfKnown()) always reconstruct the state:
     // a Spark job, 0.3-4.7 s each on a first run (18 of them). The version's checksum has the count.
     scala.Option<org.apache.spark.sql.delta.VersionChecksum> crc = s.checksumOpt();
@@ -122,13 +125,16 @@ public final class Warehouse {
     return snapshot(database, table).version();
   }
 
-  /** A table's latest content: its Delta table id (new when a table is created again at the same path) and version. */
-  public record Content(String tableId, long version) {}
+  /**
+   * A table's latest content: its Delta table id (new when a table is created again at the same
+   * path), version, and whether that version has no data files ({@link #isEmpty}).
+   */
+  public record Content(String tableId, long version, boolean empty) {}
 
-  /** The table's latest {@link Content}, from the log (no Spark job). */
+  /** The table's latest {@link Content}, from one read of the log (no Spark job). */
   public Content content(String database, String table) {
     org.apache.spark.sql.delta.Snapshot s = snapshot(database, table);
-    return new Content(s.metadata().id(), s.version());
+    return new Content(s.metadata().id(), s.version(), isEmpty(s));
   }
 
   /**
