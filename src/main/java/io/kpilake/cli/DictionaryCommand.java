@@ -2,7 +2,7 @@ package io.kpilake.cli;
 
 import io.kpilake.config.ConfigLoader;
 import io.kpilake.publish.DataDictionary;
-import io.kpilake.publish.PublishedTables;
+import io.kpilake.contract.PublishedTables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -151,12 +151,12 @@ public final class ConfigLoader {
       Config src = feeds.getConfig(source);
       for (String entity : src.root().keySet()) {
         String base = "kpi.feeds." + source + "." + entity;
-        if (!io.kpilake.ingest.Feeds.exists(source, entity)) {
-          throw new ConfigError("unknown feed '" + base + "' (known feeds: " + io.kpilake.ingest.Feeds.names() + ")");
+        if (!io.kpilake.contract.Feeds.exists(source, entity)) {
+          throw new ConfigError("unknown feed '" + base + "' (known feeds: " + io.kpilake.contract.Feeds.names() + ")");
         }
         Map<String, String> cols = stringMap(c, base + ".columns");
         for (String contractCol : cols.keySet()) {
-          if (!io.kpilake.ingest.Feeds.get(source, entity).hasColumn(contractCol)) {
+          if (!io.kpilake.contract.Feeds.get(source, entity).hasColumn(contractCol)) {
             throw new ConfigError("unknown column '" + contractCol + "' in '" + base + ".columns' (not in the feed contract)");
           }
         }
@@ -272,9 +272,9 @@ public final class ConfigLoader {
    * ("table.column") and only with the fields definition, formula, target, owner.
    */
   private static KpiConfig.CatalogSettings catalog(Config c) {
-    java.util.List<io.kpilake.publish.KpiTable> tables = io.kpilake.publish.PublishedTables.MEASURED;
+    java.util.List<io.kpilake.contract.KpiTable> tables = io.kpilake.contract.PublishedTables.MEASURED;
     Map<String, KpiConfig.CatalogTable> byTable = new TreeMap<>();
-    for (io.kpilake.publish.KpiTable t : tables) {
+    for (io.kpilake.contract.KpiTable t : tables) {
       String base = "kpi.catalog.tables." + t.name();
       if (!c.hasPath(base)) {
         throw new ConfigError("missing configuration '" + base + "' (owner, data-source, frequency of kpi." + t.name() + ")");
@@ -292,7 +292,7 @@ public final class ConfigLoader {
     for (String k : obj.keySet()) {
       String key = "kpi.catalog.kpis.\"" + k + "\"";
       int dot = k.indexOf('.');
-      if (dot < 0 || !io.kpilake.publish.KpiCatalog.isKpi(tables, k.substring(0, dot), k.substring(dot + 1))) {
+      if (dot < 0 || !io.kpilake.contract.KpiCatalogTable.isKpi(tables, k.substring(0, dot), k.substring(dot + 1))) {
         throw new ConfigError("unknown KPI '" + key + "' (a key is \"<table>.<column>\" of a KPI column of a kpi table)");
       }
       if (!(obj.get(k) instanceof com.typesafe.config.ConfigObject)) {

@@ -31,7 +31,7 @@ public record KpiConfig(
 
   /**
    * The session's settings; a step over less than {@code smallDataBytes} of data runs its plans
-   * interpreted and without automatic broadcast joins ({@link io.kpilake.spark.SmallData}).
+   * interpreted and without automatic broadcast joins (the storage layer's {@code SmallData}, which reads these settings).
    */
   public record SparkSettings(
       String master, String appName, int shufflePartitions, boolean uiEnabled, long smallDataBytes, Map<String, String> conf) {}

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
+import io.kpilake.contract.FeedSpec;
 import io.kpilake.spark.Warehouse;
 import java.util.List;
 import java.util.Map;

@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.kpilake.contract.FeedSpec;
+import io.kpilake.contract.Feeds;
 import io.kpilake.config.KpiConfig;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.QualityGateFailure;

@@ -1,5 +1,6 @@
 package io.kpilake.ingest;
 
+import io.kpilake.contract.FeedSpec;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

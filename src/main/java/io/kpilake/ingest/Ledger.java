@@ -1,5 +1,6 @@
 package io.kpilake.ingest;
 
+import io.kpilake.contract.FeedSpec;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Warehouse;

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import io.kpilake.contract.FeedSpec;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Warehouse;

@@ -1,5 +1,6 @@
 package io.kpilake.ingest;
 
+import io.kpilake.contract.FeedSpec;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

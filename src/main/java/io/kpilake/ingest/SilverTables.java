@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
+import io.kpilake.contract.FeedSpec;
 import io.delta.tables.DeltaTable;
 import io.kpilake.spark.Cols;
 import io.kpilake.spark.Schemas;

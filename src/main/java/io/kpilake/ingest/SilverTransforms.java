@@ -18,7 +18,9 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
-import io.kpilake.ingest.FeedSpec.Column;
+import io.kpilake.contract.ColumnType;
+import io.kpilake.contract.FeedSpec;
+import io.kpilake.contract.FeedSpec.Column;
 import io.kpilake.spark.Transform;
 import java.util.ArrayList;
 import java.util.List;

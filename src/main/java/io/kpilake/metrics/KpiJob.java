@@ -4,8 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.kpilake.config.KpiConfig;
-import io.kpilake.ingest.FeedSpec;
-import io.kpilake.ingest.Feeds;
+import io.kpilake.contract.FeedSpec;
+import io.kpilake.contract.Feeds;
 import io.kpilake.ingest.SilverTables;
 import io.kpilake.model.FxRates;
 import io.kpilake.model.RevenueModel;
@@ -13,11 +13,11 @@ import io.kpilake.ops.QualityGates;
 import io.kpilake.ops.Retry;
 import io.kpilake.ops.RunContext;
 import io.kpilake.ops.StepLog;
-import io.kpilake.publish.AccountKpiTables;
-import io.kpilake.publish.KpiTable;
-import io.kpilake.publish.KpiTables;
+import io.kpilake.contract.AccountKpiTables;
+import io.kpilake.contract.KpiTable;
+import io.kpilake.contract.KpiTables;
 import io.kpilake.publish.PublishedCatalog;
-import io.kpilake.publish.PublishedTables;
+import io.kpilake.contract.PublishedTables;
 import io.kpilake.publish.Publisher;
 import io.kpilake.spark.Warehouse;
 import java.util.ArrayList;
@@ -165,9 +165,9 @@ public final class KpiJob {
               tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
           accountMonths, fx, cfg.metrics(), run.asOf());
       results.putAll(account);
-      results.put(io.kpilake.publish.KpiCatalog.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), PublishedTables.MEASURED));
+      results.put(io.kpilake.contract.KpiCatalogTable.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), PublishedTables.MEASURED));
       Map<KpiTable, Dataset<Row>> accountAndCatalog = new LinkedHashMap<>(account);
-      accountAndCatalog.put(io.kpilake.publish.KpiCatalog.TABLE, results.get(io.kpilake.publish.KpiCatalog.TABLE));
+      accountAndCatalog.put(io.kpilake.contract.KpiCatalogTable.TABLE, results.get(io.kpilake.contract.KpiCatalogTable.TABLE));
       published.putAll(countRows(accountAndCatalog));
       long healthRows = published.get(AccountKpiTables.ACCOUNT_HEALTH.name());
       accountStep.succeeded(null, healthRows, null, StepLog.count(healthRows) + " account health snapshots, "

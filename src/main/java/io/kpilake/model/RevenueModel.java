@@ -19,7 +19,7 @@ import org.apache.spark.sql.types.DecimalType;
  * revenue computed once, the account-month grid and its movements.
  */
 public final class RevenueModel {
-  public static final DecimalType MONEY = DataTypes.createDecimalType(18, 2);
+  public static final DecimalType MONEY = io.kpilake.contract.KpiTables.MONEY;
   /** Monthly amounts keep 8 decimals until the account-month sum is rounded to cents. */
   public static final DecimalType FINE = DataTypes.createDecimalType(24, 8);
 

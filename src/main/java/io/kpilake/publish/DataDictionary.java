@@ -1,5 +1,7 @@
 package io.kpilake.publish;
 
+import io.kpilake.contract.KpiTable;
+import io.kpilake.contract.KpiCatalogTable;
 import io.kpilake.config.KpiConfig;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,7 +35,7 @@ public final class DataDictionary {
       sb.append("| column | type | null | KPI | meaning |\n|---|---|---|---|---|\n");
       for (KpiTable.Col c : t.columns()) {
         sb.append("| `").append(c.name()).append("` | ").append(c.type().simpleString()).append(" | ")
-            .append(c.nullable() ? "yes" : "no").append(" | ").append(KpiCatalog.isKpi(c) && info != null ? "●" : "")
+            .append(c.nullable() ? "yes" : "no").append(" | ").append(KpiCatalogTable.isKpi(c) && info != null ? "●" : "")
             .append(" | ").append(c.comment().replace("|", "\\|")).append(" |\n");
       }
       if (!t.checks().isEmpty()) {

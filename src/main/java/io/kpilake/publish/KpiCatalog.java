@@ -1,18 +1,14 @@
 package io.kpilake.publish;
 
-import static io.kpilake.publish.KpiTables.key;
-import static org.apache.spark.sql.types.DataTypes.StringType;
-
 import io.kpilake.config.KpiConfig;
+import io.kpilake.contract.KpiCatalogTable;
+import io.kpilake.contract.KpiTable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.NumericType;
 
 /**
  * {@code kpi.kpi_catalog} (kpis.md section 8): one row per KPI column of every published table, so
@@ -26,33 +22,6 @@ import org.apache.spark.sql.types.NumericType;
 public final class KpiCatalog {
   private KpiCatalog() {}
 
-  public static final KpiTable TABLE = new KpiTable("kpi_catalog",
-      "One row per KPI column of every kpi.* table: definition, formula, data source, frequency, target and owner "
-          + "(configuration kpi.catalog); kpi names a column of table_name.",
-      List.of(
-          key("kpi", StringType, "The KPI: a column of table_name"),
-          key("definition", StringType, "What the number means"),
-          key("formula", StringType, "How it is computed"),
-          key("data_source", StringType, "Landing feeds it is computed from"),
-          key("frequency", StringType, "How often it is recomputed and at which grain"),
-          key("target", StringType, "The target the business set, or 'no target set'"),
-          key("owner", StringType, "Team accountable for the number"),
-          key("table_name", StringType, "The kpi table holding it (kpi.<table_name>)")),
-      KpiTables.checks());
-
-  private static final Set<String> NOT_KPIS = Set.of("window_months", "months_since_start", "horizon_days", "days_to_renewal");
-
-  /** A numeric measure: money, count, rate or score, not a numeric part of the grain. */
-  public static boolean isKpi(KpiTable.Col c) {
-    return (c.type() instanceof NumericType || c.type() instanceof DecimalType) && !NOT_KPIS.contains(c.name());
-  }
-
-  /** Whether {@code table.column} names a KPI column of one of {@code tables}. */
-  public static boolean isKpi(List<KpiTable> tables, String table, String column) {
-    return tables.stream().filter(t -> t.name().equals(table))
-        .anyMatch(t -> t.columns().stream().anyMatch(c -> c.name().equals(column) && isKpi(c)));
-  }
-
   /** The catalog rows for {@code tables} (in table, then column order). */
   public static List<Row> rows(KpiConfig.CatalogSettings cfg, List<KpiTable> tables) {
     List<Row> out = new ArrayList<>();
@@ -62,7 +31,7 @@ public final class KpiCatalog {
         throw new IllegalStateException("kpi.catalog.tables has no entry for kpi." + t.name());
       }
       for (KpiTable.Col c : t.columns()) {
-        if (!isKpi(c)) {
+        if (!KpiCatalogTable.isKpi(c)) {
           continue;
         }
         KpiConfig.CatalogKpi k = cfg.kpis().getOrDefault(t.name() + "." + c.name(), KpiConfig.CatalogKpi.NONE);
@@ -76,13 +45,13 @@ public final class KpiCatalog {
   }
 
   public static Dataset<Row> table(SparkSession spark, KpiConfig.CatalogSettings cfg, List<KpiTable> tables) {
-    return spark.createDataFrame(rows(cfg, tables), TABLE.schema());
+    return spark.createDataFrame(rows(cfg, tables), KpiCatalogTable.TABLE.schema());
   }
 
   /** Every KPI column of {@code tables}, as {@code table.column}. */
   public static List<String> kpiColumns(List<KpiTable> tables) {
     List<String> out = new ArrayList<>();
-    tables.forEach(t -> t.columns().stream().filter(KpiCatalog::isKpi).forEach(c -> out.add(t.name() + "." + c.name())));
+    tables.forEach(t -> t.columns().stream().filter(KpiCatalogTable::isKpi).forEach(c -> out.add(t.name() + "." + c.name())));
     return out;
   }
 }

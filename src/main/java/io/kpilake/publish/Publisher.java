@@ -2,6 +2,7 @@ package io.kpilake.publish;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.kpilake.contract.KpiTable;
 import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Warehouse;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.kpilake.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kpilake.publish.PublishedTables;
+import io.kpilake.contract.PublishedTables;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kpilake.contract.FeedSpec;
+import io.kpilake.contract.Feeds;
 import io.kpilake.NightlyJob;
 import io.kpilake.SparkTestBase;
 import io.kpilake.config.KpiConfig;

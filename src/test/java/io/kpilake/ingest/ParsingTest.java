@@ -2,6 +2,7 @@ package io.kpilake.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kpilake.contract.Feeds;
 import io.kpilake.SparkTestBase;
 import java.time.LocalDate;
 import java.util.List;

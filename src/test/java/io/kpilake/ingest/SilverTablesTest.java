@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kpilake.contract.FeedSpec;
+import io.kpilake.contract.Feeds;
 import io.kpilake.SparkTestBase;
 import io.kpilake.spark.Warehouse;
 import java.util.Arrays;

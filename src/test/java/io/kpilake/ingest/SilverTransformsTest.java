@@ -1,5 +1,6 @@
 package io.kpilake.ingest;
 
+import io.kpilake.contract.Feeds;
 import io.kpilake.SparkTestBase;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;

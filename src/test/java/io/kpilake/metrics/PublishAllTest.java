@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kpilake.publish.KpiTable;
-import io.kpilake.publish.KpiTables;
+import io.kpilake.contract.KpiTable;
+import io.kpilake.contract.KpiTables;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.kpilake.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kpilake.contract.PublishedTables;
 import io.kpilake.config.ConfigLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kpilake.contract.AccountKpiTables;
+import io.kpilake.contract.PublishedTables;
+import io.kpilake.contract.KpiCatalogTable;
 import io.kpilake.config.ConfigError;
 import io.kpilake.config.ConfigLoader;
 import io.kpilake.config.KpiConfig;
@@ -31,9 +34,9 @@ class KpiCatalogTest {
     for (Row r : rows) {
       listed.add(r.getString(7) + "." + r.getString(0));
       for (int i = 0; i < r.length(); i++) {
-        assertFalse(r.getString(i) == null || r.getString(i).isBlank(), "blank " + KpiCatalog.TABLE.columns().get(i).name() + " in " + r);
+        assertFalse(r.getString(i) == null || r.getString(i).isBlank(), "blank " + KpiCatalogTable.TABLE.columns().get(i).name() + " in " + r);
       }
-      assertTrue(KpiCatalog.isKpi(PublishedTables.MEASURED, r.getString(7), r.getString(0)), r.getString(7) + "." + r.getString(0));
+      assertTrue(KpiCatalogTable.isKpi(PublishedTables.MEASURED, r.getString(7), r.getString(0)), r.getString(7) + "." + r.getString(0));
     }
     assertEquals(new HashSet<>(KpiCatalog.kpiColumns(PublishedTables.MEASURED)), new HashSet<>(listed));
     assertEquals(listed.size(), new HashSet<>(listed).size(), "one row per KPI");
@@ -42,7 +45,7 @@ class KpiCatalogTest {
     assertFalse(all.contains("retention.window_months") || all.contains("value_at_risk.days_to_renewal"));
     assertTrue(all.containsAll(List.of("account_mrr_monthly.mrr", "retention.nrr", "churn_monthly.churned_accounts",
         "account_health.health_score", "health_backtest.auc", "support_monthly.avg_csat")));
-    assertTrue(PublishedTables.ALL.contains(KpiCatalog.TABLE), "the catalog is published with the KPIs");
+    assertTrue(PublishedTables.ALL.contains(KpiCatalogTable.TABLE), "the catalog is published with the KPIs");
   }
 
   @Test

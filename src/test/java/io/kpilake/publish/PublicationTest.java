@@ -2,6 +2,8 @@ package io.kpilake.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kpilake.contract.KpiTable;
+import io.kpilake.contract.KpiTables;
 import io.kpilake.SparkTestBase;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.RunContext;

@@ -1,6 +1,6 @@
 package io.kpilake.publish.report;
 
-import io.kpilake.publish.KpiTable;
+import io.kpilake.contract.KpiTable;
 import io.kpilake.publish.Publisher;
 import io.kpilake.spark.Warehouse;
 import java.math.BigDecimal;

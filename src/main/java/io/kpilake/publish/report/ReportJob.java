@@ -25,7 +25,7 @@ public final class ReportJob {
   }
 
   /** The report of what run {@code run} has just published: {@code tables}, as it computed them. */
-  public ReportJob(Warehouse wh, java.util.Map<io.kpilake.publish.KpiTable, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> tables,
+  public ReportJob(Warehouse wh, java.util.Map<io.kpilake.contract.KpiTable, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> tables,
       io.kpilake.ops.RunContext run) {
     this.wh = wh;
     this.data = () -> ReportData.of(wh.spark(), tables, run.asOf(), run.runId());

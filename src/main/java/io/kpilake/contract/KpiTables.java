@@ -1,4 +1,4 @@
-package io.kpilake.publish;
+package io.kpilake.contract;
 
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -6,8 +6,7 @@ import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import io.kpilake.model.RevenueModel;
-import io.kpilake.publish.KpiTable.Col;
+import io.kpilake.contract.KpiTable.Col;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,21 +16,22 @@ import org.apache.spark.sql.types.DataType;
 public final class KpiTables {
   private KpiTables() {}
 
-  private static final DataType MONEY = RevenueModel.MONEY;
+  /** Money in every curated table: decimals of at most 18 digits, 2 of them decimals (kpis.md). */
+  public static final org.apache.spark.sql.types.DecimalType MONEY = org.apache.spark.sql.types.DataTypes.createDecimalType(18, 2);
 
-  static Col key(String n, DataType t, String c) {
+  public static Col key(String n, DataType t, String c) {
     return new Col(n, t, false, c);
   }
 
-  static Col val(String n, DataType t, String c) {
+  public static Col val(String n, DataType t, String c) {
     return new Col(n, t, true, c);
   }
 
-  static Col money(String n, String c) {
+  public static Col money(String n, String c) {
     return new Col(n, MONEY, false, c + " (reporting currency)");
   }
 
-  static Map<String, String> checks(String... pairs) {
+  public static Map<String, String> checks(String... pairs) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       m.put(pairs[i], pairs[i + 1]);

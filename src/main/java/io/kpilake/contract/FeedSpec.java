@@ -1,4 +1,4 @@
-package io.kpilake.ingest;
+package io.kpilake.contract;
 
 import java.util.List;
 import java.util.Set;

@@ -1,10 +1,10 @@
-package io.kpilake.publish;
+package io.kpilake.contract;
 
-import static io.kpilake.publish.KpiTables.MONTH;
-import static io.kpilake.publish.KpiTables.checks;
-import static io.kpilake.publish.KpiTables.key;
-import static io.kpilake.publish.KpiTables.money;
-import static io.kpilake.publish.KpiTables.val;
+import static io.kpilake.contract.KpiTables.MONTH;
+import static io.kpilake.contract.KpiTables.checks;
+import static io.kpilake.contract.KpiTables.key;
+import static io.kpilake.contract.KpiTables.money;
+import static io.kpilake.contract.KpiTables.val;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -12,7 +12,7 @@ import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
-import io.kpilake.publish.KpiTable.Col;
+import io.kpilake.contract.KpiTable.Col;
 import java.util.ArrayList;
 import java.util.List;
 

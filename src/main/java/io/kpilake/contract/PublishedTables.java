@@ -1,4 +1,4 @@
-package io.kpilake.publish;
+package io.kpilake.contract;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -11,5 +11,5 @@ public final class PublishedTables {
   public static final List<KpiTable> MEASURED = Stream.concat(KpiTables.REVENUE.stream(), AccountKpiTables.ALL.stream()).toList();
 
   /** Every table a run publishes: the measured tables and kpi.kpi_catalog. */
-  public static final List<KpiTable> ALL = Stream.concat(MEASURED.stream(), Stream.of(KpiCatalog.TABLE)).toList();
+  public static final List<KpiTable> ALL = Stream.concat(MEASURED.stream(), Stream.of(KpiCatalogTable.TABLE)).toList();
 }

@@ -1,4 +1,4 @@
-package io.kpilake.ingest;
+package io.kpilake.contract;
 
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;

@@ -1,14 +1,14 @@
-package io.kpilake.ingest;
+package io.kpilake.contract;
 
-import static io.kpilake.ingest.ColumnType.BOOLEAN;
-import static io.kpilake.ingest.ColumnType.DATE;
-import static io.kpilake.ingest.ColumnType.DECIMAL;
-import static io.kpilake.ingest.ColumnType.INT;
-import static io.kpilake.ingest.ColumnType.RATE;
-import static io.kpilake.ingest.ColumnType.STRING;
-import static io.kpilake.ingest.ColumnType.TIMESTAMP;
+import static io.kpilake.contract.ColumnType.BOOLEAN;
+import static io.kpilake.contract.ColumnType.DATE;
+import static io.kpilake.contract.ColumnType.DECIMAL;
+import static io.kpilake.contract.ColumnType.INT;
+import static io.kpilake.contract.ColumnType.RATE;
+import static io.kpilake.contract.ColumnType.STRING;
+import static io.kpilake.contract.ColumnType.TIMESTAMP;
 
-import io.kpilake.ingest.FeedSpec.Column;
+import io.kpilake.contract.FeedSpec.Column;
 import java.util.List;
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package io.kpilake.publish;
+package io.kpilake.contract;
 
 import java.util.List;
 import java.util.Map;
