@@ -16,7 +16,9 @@ public final class Sessions {
     if (System.getProperty("spark.master") == null) {
       b = b.master(cfg.spark().master());
     }
-    b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+    // Delta's SQL and catalog; then, in small steps only, one-partition shuffles become
+    // concatenations (OnePartitionShuffles: fewer stages, the same rows).
+    b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension," + OnePartitionShuffles.Extension.class.getName())
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         // Tables are registered from the warehouse layout at start-up (Warehouse#registerTables, through publish.PublishedCatalog):
         // no metastore service or Derby lock files, works the same on a laptop, S3 and a cluster.
