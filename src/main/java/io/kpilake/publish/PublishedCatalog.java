@@ -40,11 +40,11 @@ public final class PublishedCatalog {
         names.add(db + "." + m.group(2).toLowerCase(Locale.ROOT));
       }
     }
-    if (names.contains("kpi.retention_rollup")) {
-      names.add("kpi.retention");
-    }
-    if (names.contains("kpi.mrr_movements_rollup")) {
-      names.add("kpi.mrr_movements_monthly");
+    // A roll-up view brings the table it is defined on.
+    for (String name : List.copyOf(names)) {
+      if (Views.tableOf(name) != null) {
+        names.add(Views.tableOf(name));
+      }
     }
     return register(wh, name -> names.contains(name) || wholeDatabases.contains(name.substring(0, name.indexOf('.'))));
   }

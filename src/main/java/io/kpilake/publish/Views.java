@@ -37,13 +37,25 @@ public final class Views {
     return createView.substring(at + " AS ".length());
   }
 
+  /** Each view, by {@code kpi.<name>}: the table it is defined on and its definition. */
+  private record View(String table, String definition) {}
+
+  private static final java.util.Map<String, View> VIEWS = java.util.Map.of(
+      "kpi.retention_rollup", new View("kpi.retention", RETENTION_ROLLUP),
+      "kpi.mrr_movements_rollup", new View("kpi.mrr_movements_monthly", MOVEMENTS_ROLLUP));
+
+  /** The table a view is defined on ({@code kpi.retention} for {@code kpi.retention_rollup}); null when {@code name} is no view. */
+  public static String tableOf(String name) {
+    View v = VIEWS.get(name);
+    return v == null ? null : v.table();
+  }
+
   /** Creates the views whose tables were just registered from this warehouse. */
   public static void register(SparkSession spark, java.util.List<String> registered) {
-    if (registered.contains("kpi.retention")) {
-      spark.sql(RETENTION_ROLLUP);
-    }
-    if (registered.contains("kpi.mrr_movements_monthly")) {
-      spark.sql(MOVEMENTS_ROLLUP);
+    for (View v : VIEWS.values()) {
+      if (registered.contains(v.table())) {
+        spark.sql(v.definition());
+      }
     }
   }
 }
