@@ -175,7 +175,9 @@ public final class ConfigLoader {
         intAtLeast(c, "kpi.ops.lock-stale-after-minutes", 1),
         intAtLeast(c, "kpi.ops.retry.attempts", 1),
         doubleIn(c, "kpi.ops.retry.backoff-seconds", 0.0, 600.0),
-        intAtLeast(c, "kpi.ops.parallel-publish", 1));
+        intAtLeast(c, "kpi.ops.parallel-publish", 1),
+        doubleIn(c, "kpi.ops.incremental.max-affected-share", 0.0, 1.0),
+        bytesAtLeast(c, "kpi.ops.incremental.min-silver-bytes", 0));
     return new KpiConfig(landing, warehouse, currency, spark, ingest, Map.copyOf(renames),
         gates(c), metrics, ops, catalog(c), policyHash(c));
   }

@@ -92,7 +92,7 @@ public record KpiConfig(
    */
   /** Run operations: the writer lock, retries of storage steps, and how many kpi tables are published at a time. */
   public record OpsSettings(int lockWaitSeconds, int lockStaleAfterMinutes, int retryAttempts, double retryBackoffSeconds,
-      int parallelPublish) {}
+      int parallelPublish, double incrementalMaxShare, long incrementalMinSilverBytes) {}
 
   public record MetricSettings(
       int involuntaryWindowDays, double grossMargin, int maxLifetimeMonths, int recoveryWindowDays, HealthSettings health,
@@ -117,6 +117,11 @@ public record KpiConfig(
   /** Renames for one feed: contract column name -> column name in the user's export. */
   public Map<String, String> renamesFor(String source, String entity) {
     return feedRenames.getOrDefault(source + "." + entity, Map.of());
+  }
+
+  public KpiConfig withOps(OpsSettings o) {
+    return new KpiConfig(landingPath, warehousePath, reportingCurrency, spark, ingest, feedRenames, quality, metrics, o,
+        catalog, policyHash);
   }
 
   public KpiConfig withPaths(String landing, String warehouse) {

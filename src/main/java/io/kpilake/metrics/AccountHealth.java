@@ -86,6 +86,15 @@ public final class AccountHealth {
    * greatest/least skip nulls, so a null signal is kept null explicitly.)
    */
   public static Transform scores(HealthSettings h) {
+    return scores(h, null);
+  }
+
+  /**
+   * {@link #scores(HealthSettings)} of the snapshots computed tonight, where {@code earlier}
+   * ({@code account_id, month, health_score}; null: none) holds the scores of the snapshots kept from
+   * the published table ({@link HealthHistory}), which score_change_1m compares with like any other.
+   */
+  public static Transform scores(HealthSettings h, Dataset<Row> earlier) {
     return signals -> {
       Dataset<Row> df = signals;
       for (Signal s : h.signals().values()) {
@@ -107,12 +116,23 @@ public final class AccountHealth {
         weighted.add("coalesce(" + num(c.weight()) + " * " + column + ", 0D)");
         weights.add("CASE WHEN " + column + " IS NULL THEN 0D ELSE " + num(c.weight()) + " END");
       }
-      return df
+      df = df
           .withColumn("health_score", expr("round((" + String.join(" + ", weighted) + ") / nullif(" + String.join(" + ", weights) + ", 0D), 2)"))
           .withColumn("bucket", expr("CASE WHEN health_score IS NULL THEN 'unknown' WHEN health_score >= " + num(h.green()) + " THEN 'green' "
-              + "WHEN health_score >= " + num(h.yellow()) + " THEN 'yellow' ELSE 'red' END"))
-          .withColumn("_prev_month", expr("lag(month) OVER (PARTITION BY account_id ORDER BY month)"))
-          .withColumn("_prev_score", expr("lag(health_score) OVER (PARTITION BY account_id ORDER BY month)"))
+              + "WHEN health_score >= " + num(h.yellow()) + " THEN 'yellow' ELSE 'red' END"));
+      if (earlier == null) {
+        df = df.withColumn("_prev_month", expr("lag(month) OVER (PARTITION BY account_id ORDER BY month)"))
+            .withColumn("_prev_score", expr("lag(health_score) OVER (PARTITION BY account_id ORDER BY month)"));
+      } else {
+        // (account_id, month) is unique across both sets: kept snapshots are month ends up to the
+        // published as-of date, computed ones come after it or belong to accounts with nothing kept.
+        Dataset<Row> previous = df.select("account_id", "month", "health_score").unionByName(earlier)
+            .withColumn("_prev_month", expr("lag(month) OVER (PARTITION BY account_id ORDER BY month)"))
+            .withColumn("_prev_score", expr("lag(health_score) OVER (PARTITION BY account_id ORDER BY month)"))
+            .drop("health_score");
+        df = df.join(previous, new String[] {"account_id", "month"}, "left");
+      }
+      return df
           .withColumn("score_change_1m", expr("CASE WHEN _prev_month = add_months(month, -1) THEN round(health_score - _prev_score, 2) END"))
           .withColumn("alert", expr("coalesce(health_score < " + num(h.alertBelow()) + ", false) OR coalesce(score_change_1m <= -"
               + num(h.alertDrop()) + ", false)"))

@@ -30,14 +30,27 @@ public final class AccountKpis {
 
   public static Map<KpiTable, Dataset<Row>> compute(Inputs in, Dataset<Row> accountMonths, FxRates fx, KpiConfig.MetricSettings m,
       LocalDate asOf) {
+    return compute(in, accountMonths, fx, m, asOf, null);
+  }
+
+  /**
+   * {@link #compute(Inputs, Dataset, FxRates, KpiConfig.MetricSettings, LocalDate)}, keeping the
+   * published health history {@code reuse} names (null: every snapshot computed).
+   */
+  public static Map<KpiTable, Dataset<Row>> compute(Inputs in, Dataset<Row> accountMonths, FxRates fx, KpiConfig.MetricSettings m,
+      LocalDate asOf, HealthHistory.Reuse reuse) {
     HealthSettings h = m.health();
-    Dataset<Row> base = AccountHealth.base(in.lineVersions(), in.subVersions(), in.accountVersions(), fx, asOf,
+    Inputs hin = reuse == null ? in : reuse.narrow(in, h);
+    Dataset<Row> base = AccountHealth.base(hin.lineVersions(), hin.subVersions(), hin.accountVersions(), fx, asOf,
         h.signal("mrr_change_90d").windowDays());
-    Dataset<Row> health = AccountHealth.withSignals(new AccountHealth.SignalInputs(in.usage(), in.ticketVersions(), in.activities(),
-            in.payments(), in.ticketsFeedPresent()), h, asOf)
-        .andThen(AccountHealth.scores(h))
-        .apply(base)
-        .localCheckpoint(false);
+    if (reuse != null) {
+      base = base.filter(reuse.computed());
+    }
+    Dataset<Row> computed = AccountHealth.withSignals(new AccountHealth.SignalInputs(hin.usage(), hin.ticketVersions(), hin.activities(),
+            hin.payments(), hin.ticketsFeedPresent()), h, asOf)
+        .andThen(AccountHealth.scores(h, reuse == null ? null : reuse.keptScores()))
+        .apply(base);
+    Dataset<Row> health = (reuse == null ? computed : reuse.withKept(computed)).localCheckpoint(false);
     Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     out.put(AccountKpiTables.ACCOUNT_HEALTH, health);
     out.put(AccountKpiTables.HEALTH_BACKTEST,

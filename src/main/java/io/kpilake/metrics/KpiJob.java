@@ -119,7 +119,8 @@ public final class KpiJob {
       step.succeeded(null, null, null, "tables already computed for these inputs: publication completed");
       return Published.NOTHING;
     }
-    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), silverBytes(), "kpis");
+    long silverBytes = silverBytes();
+    io.kpilake.spark.SmallData.configure(spark, cfg.spark(), silverBytes, "kpis");
     StepLog.Step revenueStep = steps.start("revenue kpis");
     spark.sparkContext().setJobGroup("revenue", "revenue KPIs as of " + run.asOf(), false);
     try {
@@ -160,10 +161,13 @@ public final class KpiJob {
       StepLog.Step accountStep = steps.start("account kpis");
       spark.sparkContext().setJobGroup("account-kpis", "health, back-test, value at risk, payments and support as of " + run.asOf(), false);
       Dataset<Row> tickets = silver(Feeds.TICKETS);
+      HealthHistory.Plan history = recompute ? HealthHistory.Plan.full("recompute requested")
+          : silverBytes < cfg.ops().incrementalMinSilverBytes() ? HealthHistory.Plan.full("silver below kpi.ops.incremental.min-silver-bytes")
+          : HealthHistory.plan(wh, Publisher.latest(wh), run, this::silver, cfg.ops().incrementalMaxShare());
       Map<KpiTable, Dataset<Row>> account = AccountKpis.compute(new AccountKpis.Inputs(
               lines.join(unpriceable(lines, fx), new String[] {"currency"}, "left_anti"), subs, silver(Feeds.ACCOUNTS),
               tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
-          accountMonths, fx, cfg.metrics(), run.asOf());
+          accountMonths, fx, cfg.metrics(), run.asOf(), history.reuse());
       results.putAll(account);
       results.put(io.kpilake.contract.KpiCatalogTable.TABLE, io.kpilake.publish.KpiCatalog.table(spark, cfg.catalog(), PublishedTables.MEASURED));
       Map<KpiTable, Dataset<Row>> accountAndCatalog = new LinkedHashMap<>(account);
@@ -171,7 +175,7 @@ public final class KpiJob {
       published.putAll(countRows(accountAndCatalog));
       long healthRows = published.get(AccountKpiTables.ACCOUNT_HEALTH.name());
       accountStep.succeeded(null, healthRows, null, StepLog.count(healthRows) + " account health snapshots, "
-          + AccountKpiTables.ALL.size() + " tables computed");
+          + AccountKpiTables.ALL.size() + " tables computed; " + history.describe());
 
       StepLog.Step gateStep = steps.start("kpi quality gates");
       spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);

@@ -155,8 +155,11 @@ public final class Publisher {
         .mode("append").save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
   }
 
-  /** A complete publication: the run that made it, its as-of date and the Delta version of every table. */
-  public record Publication(String runId, java.time.LocalDate asOf, Map<String, Long> versions) {}
+  /**
+   * A complete publication: the run that made it, its as-of date, the Delta version of every table,
+   * and when it was recorded (every silver row ingested after it has a later {@code _ingested_at}).
+   */
+  public record Publication(String runId, java.time.LocalDate asOf, Map<String, Long> versions, java.sql.Timestamp publishedAt) {}
 
   /**
    * The latest complete publication (the rows of {@code ops.published_versions} with the greatest
@@ -185,14 +188,14 @@ public final class Publisher {
     List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", content.version()).load(path)
         .withColumn("_latest", org.apache.spark.sql.functions.max("published_at").over(org.apache.spark.sql.expressions.Window.partitionBy()))
         .filter(col("published_at").equalTo(col("_latest")))
-        .select("table_name", "version", "run_id", "as_of_date").collectAsList();
+        .select("table_name", "version", "run_id", "as_of_date", "published_at").collectAsList();
     Publication p = null;
     if (!rows.isEmpty()) {
       Map<String, Long> versions = new LinkedHashMap<>();
       for (Row r : rows) {
         versions.put(r.getString(0), r.getLong(1));
       }
-      p = new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions));
+      p = new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions), rows.get(0).getTimestamp(4));
     }
     LATEST.put(path, new Latest(content, p));
     return p;
