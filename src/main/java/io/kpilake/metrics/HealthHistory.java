@@ -56,7 +56,7 @@ public final class HealthHistory {
    */
   public record Reuse(LocalDate publishedAsOf, List<String> affected, Dataset<Row> kept) {
     private Column isAffected(String accountCol) {
-      return affected.isEmpty() ? lit(false) : col(accountCol).isin(affected.toArray());
+      return among(affected, accountCol);
     }
 
     private String p() {
@@ -151,10 +151,14 @@ public final class HealthHistory {
       return Plan.full(affected.size() + " of " + accounts + " accounts have changes reaching their history (more than "
           + maxShare + ")");
     }
-    Reuse reuse = new Reuse(p, affected, null);
     Dataset<Row> kept = history.filter(expr("snapshot_date <= date'" + p + "' AND snapshot_date = last_day(snapshot_date)")
-        .and(reuse.isAffected("account_id").unary_$bang()));
+        .and(among(affected, "account_id").unary_$bang()));
     return new Plan(new Reuse(p, affected, kept), null);
+  }
+
+  /** True where {@code accountCol} is one of {@code accounts}. */
+  private static Column among(List<String> accounts, String accountCol) {
+    return accounts.isEmpty() ? lit(false) : col(accountCol).isin(accounts.toArray());
   }
 
   /**

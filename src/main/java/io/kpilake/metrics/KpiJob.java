@@ -291,34 +291,35 @@ public final class KpiJob {
   /** Currencies of {@code df} with no FX rate at all (their records are left out, and reported). */
   private Dataset<Row> unpriceable(Dataset<Row> df, FxRates fx) {
     Dataset<Row> currencies = df.select("currency").distinct().filter(col("currency").isNotNull());
-    return fx.withRate(currencies, "currency", expr("current_date()"), "_r").filter(col("_r").isNull()).select("currency");
+    return fx.withFirstDay(currencies, "currency", "_first").filter(col("_first_missing")).select("currency");
   }
 
-  /** One readable note per FX problem: currencies without any rate, and amounts priced at a later first rate. */
+  /**
+   * One readable note per FX problem: currencies without any rate, and amounts priced at a later
+   * first rate; found in one Spark job, against the small table of each currency's first rate.
+   */
   private List<String> fxNotes(Dataset<Row> mrrLines, Dataset<Row> payments, FxRates fx) {
     List<String> notes = new ArrayList<>();
-    List<Row> missing = unpriceable(mrrLines.select("currency").unionByName(
-        payments.filter(col("_is_current")).select("currency")), fx).collectAsList();
-    if (!missing.isEmpty()) {
-      List<String> codes = missing.stream().map(r -> r.getString(0)).toList();
-      long n = quarantineUnpriceable(codes);
-      notes.add("no FX rate at all for " + codes + ": " + n + " invoice line(s) and payment(s) quarantined, out of the KPIs");
-    }
     // feeds.md: an amount measured before its currency's first rate uses that first rate, and the run
     // reports it: MRR lines (from their service start) and payments (realized LTV and recovered
-    // amounts convert at the payment's day), counted in one job.
+    // amounts convert at the payment's day).
     Dataset<Row> uses = mrrLines.select(org.apache.spark.sql.functions.lit("line").as("kind"), col("currency"), col("period_start").as("d"))
         .unionByName(payments.filter(col("_is_current")).select(org.apache.spark.sql.functions.lit("payment").as("kind"), col("currency"),
             expr("to_date(occurred_at)").as("d")));
-    Map<String, Long> early = new java.util.TreeMap<>();
-    for (Row r : fx.withRate(uses, "currency", col("d"), "_r").filter(col("_r_early")).groupBy("kind").count().collectAsList()) {
-      early.put(r.getString(0), r.getLong(1));
+    Row found = fx.withFirstDay(uses, "currency", "_first").agg(
+        expr("array_sort(collect_set(CASE WHEN _first_missing THEN currency END))").as("missing"),
+        expr("count_if(kind = 'line' AND d < _first)").as("early_lines"),
+        expr("count_if(kind = 'payment' AND d < _first)").as("early_payments")).first();
+    List<String> codes = found.getList(0);
+    if (!codes.isEmpty()) {
+      long n = quarantineUnpriceable(codes);
+      notes.add("no FX rate at all for " + codes + ": " + n + " invoice line(s) and payment(s) quarantined, out of the KPIs");
     }
-    if (early.containsKey("line")) {
-      notes.add(early.get("line") + " MRR line(s) start before their currency's first FX rate and use that first rate");
+    if (found.getLong(1) > 0) {
+      notes.add(found.getLong(1) + " MRR line(s) start before their currency's first FX rate and use that first rate");
     }
-    if (early.containsKey("payment")) {
-      notes.add(early.get("payment") + " payment(s) occurred before their currency's first FX rate and use that first rate");
+    if (found.getLong(2) > 0) {
+      notes.add(found.getLong(2) + " payment(s) occurred before their currency's first FX rate and use that first rate");
     }
     return notes;
   }

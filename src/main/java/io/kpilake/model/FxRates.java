@@ -44,8 +44,8 @@ public final class FxRates {
         .withColumn("rate", expr("last(rate, true) OVER (PARTITION BY currency ORDER BY rate_date "
             + "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"))
         .select(col("currency").as("_fx_currency"), col("rate_date").as("_fx_day"), col("rate").as("_fx_rate"));
-    return new FxRates(daily, first.select(col("currency").as("_fx_currency"), col("first_rate").as("_fx_first")),
-        reportingCurrency);
+    return new FxRates(daily, first.select(col("currency").as("_fx_currency"), col("first_rate").as("_fx_first"),
+        col("first_day").as("_fx_first_day")), reportingCurrency);
   }
 
   /**
@@ -56,12 +56,25 @@ public final class FxRates {
     Dataset<Row> joined = df.withColumn("_fx_lookup_day", day)
         .join(broadcast(daily), col(currencyCol).equalTo(col("_fx_currency")).and(col("_fx_lookup_day").equalTo(col("_fx_day"))), "left")
         .drop("_fx_currency", "_fx_day")
-        .join(broadcast(first), col(currencyCol).equalTo(col("_fx_currency")), "left")
+        .join(broadcast(first.drop("_fx_first_day")), col(currencyCol).equalTo(col("_fx_currency")), "left")
         .drop("_fx_currency");
     Column isReporting = col(currencyCol).equalTo(lit(reportingCurrency));
     return joined
         .withColumn(out, when(isReporting, lit(1).cast(RATE)).otherwise(coalesce(col("_fx_rate"), col("_fx_first")).cast(RATE)))
         .withColumn(out + "_early", isReporting.unary_$bang().and(col("_fx_rate").isNull()).and(col("_fx_first").isNotNull()))
         .drop("_fx_rate", "_fx_first", "_fx_lookup_day");
+  }
+
+  /**
+   * Adds {@code out}: the day of the currency's first rate (null for the reporting currency and for
+   * a currency without any rate), and {@code out + "_missing"}: true for a currency other than the
+   * reporting one that has no rate at all. Only the small first-rate table is joined.
+   */
+  public Dataset<Row> withFirstDay(Dataset<Row> df, String currencyCol, String out) {
+    Column isReporting = col(currencyCol).equalTo(lit(reportingCurrency));
+    return df.join(broadcast(first.drop("_fx_first")), col(currencyCol).equalTo(col("_fx_currency")), "left")
+        .withColumn(out + "_missing", col(currencyCol).isNotNull().and(isReporting.unary_$bang()).and(col("_fx_first_day").isNull()))
+        .withColumnRenamed("_fx_first_day", out)
+        .drop("_fx_currency");
   }
 }
