@@ -70,12 +70,23 @@ public final class KpiJob {
       Feeds.PAYMENT_EVENTS, Feeds.ACCOUNTS, Feeds.FX_RATES, Feeds.TICKETS);
   private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.HashMap<>();
 
+  /**
+   * Silver's lineage columns that no KPI reads: left out of every read, so that Delta does not
+   * decode them and the checkpoints do not hold them (a file path and a SHA-256 in hex are most of
+   * a row's bytes). The quarantine of records in unpriceable currencies reads the table itself.
+   */
+  private static final String[] NOT_READ = {"_source_file", "_file_order", "_row_number", "_run_id", "_hash"};
+
   private Dataset<Row> silver(FeedSpec feed) {
     return silverReads.computeIfAbsent(feed, f -> {
-      SilverTables.ensure(wh, f);
-      Dataset<Row> table = wh.table("silver", f.tableName()).toDF();
+      Dataset<Row> table = silverTable(f).drop(NOT_READ);
       return READ_ONCE.contains(f) ? table.localCheckpoint(false) : table;
     });
+  }
+
+  private Dataset<Row> silverTable(FeedSpec feed) {
+    SilverTables.ensure(wh, feed);
+    return wh.table("silver", feed.tableName()).toDF();
   }
 
   /** What the run reads: silver versions, as-of date and policy. Same inputs, same outputs. */
@@ -273,7 +284,7 @@ public final class KpiJob {
     for (FeedSpec f : List.of(Feeds.INVOICE_LINES, Feeds.PAYMENT_EVENTS)) {
       org.apache.spark.sql.Column[] contract = f.columnNames().stream().map(org.apache.spark.sql.functions::col)
           .toArray(org.apache.spark.sql.Column[]::new);
-      Dataset<Row> bad = silver(f).filter(col("_is_current").and(col("currency").isin(currencies.toArray())))
+      Dataset<Row> bad = silverTable(f).filter(col("_is_current").and(col("currency").isin(currencies.toArray())))
           .select(org.apache.spark.sql.functions.lit(run.runId()).as("run_id"), org.apache.spark.sql.functions.lit(f.source()).as("source"),
               org.apache.spark.sql.functions.lit(f.entity()).as("entity"), col("_source_file").as("file"), col("_row_number").as("row_number"),
               org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(contract)).as("raw_record"),
