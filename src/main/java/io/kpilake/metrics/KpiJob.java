@@ -90,9 +90,12 @@ public final class KpiJob {
     return wh.table("silver", feed.tableName()).toDF();
   }
 
-  /** What the run reads: silver versions, as-of date and policy. Same inputs, same outputs. */
+  /**
+   * What the run reads: silver versions, as-of date, policy and the SQL models' definitions. Same
+   * inputs, same outputs; a changed model file recomputes every table.
+   */
   String inputsFingerprint() {
-    StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash());
+    StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash() + ";models=" + io.kpilake.model.SqlModel.hashAll());
     for (FeedSpec f : Feeds.ALL) {
       SilverTables.ensure(wh, f);
       sb.append(';').append(f.tableName()).append('=').append(wh.version("silver", f.tableName()));
@@ -263,17 +266,13 @@ public final class KpiJob {
 
   /** Revenue per account and month up to the as-of month, in the reporting currency. */
   static Dataset<Row> accountMonthRevenue(Dataset<Row> mrrLines, FxRates fx, java.time.LocalDate asOf) {
-    return RevenueModel.lineMonths(asOf).andThen(RevenueModel.accountMonthRevenue(fx)).apply(mrrLines);
+    return RevenueModel.accountMonthRevenue(fx, asOf).apply(mrrLines);
   }
 
   /** kpi.account_mrr_monthly from {@link #accountMonthRevenue}: the month grid, movements, churn type, CRM attributes. */
   static Dataset<Row> accountMonthsFromRevenue(Dataset<Row> revenue, Dataset<Row> subs, Dataset<Row> payments,
       Dataset<Row> accounts, java.time.LocalDate asOf, int involuntaryWindowDays) {
-    return RevenueModel.accountMonthGrid(asOf)
-        .andThen(RevenueModel.movements())
-        .andThen(RevenueModel.churnType(subs, payments, asOf, involuntaryWindowDays))
-        .andThen(RevenueModel.withCrmAttributes(accounts))
-        .apply(revenue);
+    return RevenueModel.accountMonths(subs, payments, accounts, asOf, involuntaryWindowDays).apply(revenue);
   }
 
   /**

@@ -38,7 +38,7 @@ public final class FxRates {
   private FxRates(Table table, String reportingCurrency) {
     this.table = table;
     this.reportingCurrency = reportingCurrency;
-    this.rate = org.apache.spark.sql.functions.udf(table, RATE).withName("fx_rate");
+    this.rate = org.apache.spark.sql.functions.udf(table, RATE).withName(FUNCTION);
   }
 
   /**
@@ -49,6 +49,14 @@ public final class FxRates {
     List<Row> rows = rates.filter(col("currency").notEqual(reportingCurrency))
         .select(col("currency"), col("rate_date"), col("rate_to_reporting").cast(RATE)).collectAsList();
     return new FxRates(Table.of(rows, reportingCurrency, asOf), reportingCurrency);
+  }
+
+  /** The SQL function a model calls: {@code fx_rate(currency, day)} ({@code day} a DATE), the rate as {@link #RATE}. */
+  public static final String FUNCTION = "fx_rate";
+
+  /** {@link #FUNCTION} for this run's rates, to register in a session ({@code SqlModel}). */
+  public UserDefinedFunction function() {
+    return rate;
   }
 
   /**
@@ -82,12 +90,12 @@ public final class FxRates {
   private record Series(int firstDay, long[] daily) implements Serializable {}
 
   /**
-   * The lookup {@code fx_rate(currency, unix_date(day))}: 1 for the reporting currency; the
+   * The lookup {@code fx_rate(currency, day)}: 1 for the reporting currency; the
    * forward-filled rate of the day when the day is in the currency's series and a rate is known by
    * then; else the currency's first rate, the rate of its first day (before that day, after the
    * as-of date, or while its first rates are empty); null for an unknown or a null currency.
    */
-  static final class Table implements UDF2<String, Integer, BigDecimal>, Serializable {
+  static final class Table implements UDF2<String, Object, BigDecimal>, Serializable {
     private static final long serialVersionUID = 1L;
     static final long NONE = Long.MIN_VALUE;
     private final HashMap<String, Series> series;
@@ -127,12 +135,17 @@ public final class FxRates {
       return new Table(series, reportingCurrency);
     }
 
+    private static int dayNumber(Object day) {
+      return day instanceof Integer n ? n : (int) toLocalDate(day).toEpochDay();
+    }
+
     private static LocalDate toLocalDate(Object d) {
       return d instanceof LocalDate ld ? ld : ((java.sql.Date) d).toLocalDate();
     }
 
+    /** {@code day}: a DATE (java.sql.Date or LocalDate, as Spark passes it) or its day number ({@code unix_date}). */
     @Override
-    public BigDecimal call(String currency, Integer day) {
+    public BigDecimal call(String currency, Object day) {
       if (currency == null) {
         return null;
       }
@@ -144,7 +157,7 @@ public final class FxRates {
         return null;
       }
       long[] daily = s.daily();
-      int i = day == null ? -1 : day - s.firstDay();
+      int i = day == null ? -1 : dayNumber(day) - s.firstDay();
       long r = i >= 0 && i < daily.length && daily[i] != NONE ? daily[i] : daily[0];
       return r == NONE ? null : BigDecimal.valueOf(r, RATE.scale());
     }

@@ -52,6 +52,10 @@ public final class Sessions {
         // passes. Ours are local checkpoints already (SilverTables.mergeNewVersions, the
         // quarantine MERGE of KpiJob): one job each.
         .config("spark.databricks.delta.merge.materializeSource", "none")
+        // Parameter markers (the SQL models' :as_of, :windows) bound by the analyzer: since Spark 4.1
+        // binds them in a pre-parser that Delta's SQL parser does not forward (delta-io/delta#7640),
+        // spark.sql(text, args) otherwise fails with UNBOUND_SQL_PARAMETER on a session with Delta.
+        .config("spark.sql.legacy.parameterSubstitution.constantsOnly", "true")
         // Keep secrets out of the Spark UI's environment page.
         .config("spark.redaction.regex", "(?i)secret|password|token|credential|access\\.key|session\\.key");
     if (isLocal(cfg)) {

@@ -20,7 +20,7 @@ class FxRatesTest extends SparkTestBase {
     return RowFactory.create(currency, java.sql.Date.valueOf(day), rate == null ? null : new BigDecimal(rate).setScale(8));
   }
 
-  private static int day(String d) {
+  private static Integer day(String d) {
     return (int) LocalDate.parse(d).toEpochDay();
   }
 
@@ -41,6 +41,8 @@ class FxRatesTest extends SparkTestBase {
     assertEquals(r120, t.call("EUR", day("2024-01-06")));  // the as-of day: Jan 4's
     assertEquals(r110, t.call("EUR", day("2024-01-07")));  // after the as-of date: outside the series, the first rate
     assertEquals(r110, t.call("EUR", null));               // no day: the first rate
+    assertEquals(r120, t.call("EUR", java.sql.Date.valueOf("2024-01-04")));  // a DATE, as SQL passes it
+    assertEquals(r120, t.call("EUR", LocalDate.parse("2024-01-04")));
     assertNull(t.call("GBP", day("2024-01-02")));          // the first rate is null, none known yet
     assertEquals(new BigDecimal("1.30000000"), t.call("GBP", day("2024-01-04")));
     assertNull(t.call("GBP", day("2024-01-01")));          // before the first rate, which is null
