@@ -49,23 +49,12 @@ public final class ValueAtRisk {
 
   /**
    * Cumulative by owner and segment: horizon h counts every account with horizon_days <= h; every
-   * horizon has a row for every (owner, segment) with an account due.
+   * horizon has a row for every (owner, segment) with an account due ({@code models/value_at_risk_summary.sql}).
    */
   public static Transform summary(List<Integer> horizons) {
-    String array = "array(" + horizons.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")";
-    return var -> {
-      Dataset<Row> grid = var.select("as_of_date", "owner", "segment").distinct()
-          .withColumn("horizon_days", expr("explode(" + array + ")"));
-      Dataset<Row> sums = var.withColumn("_h", expr("explode(filter(" + array + ", h -> h >= horizon_days))"))
-          .groupBy(col("as_of_date"), col("owner"), col("segment"), col("_h").as("horizon_days"))
-          .agg(expr("count(*)").as("accounts_due"), expr("CAST(sum(arr) AS DECIMAL(18,2))").as("arr_due"), expr("count_if(at_risk)").as("accounts_at_risk"),
-              expr("CAST(coalesce(sum(arr) FILTER (WHERE at_risk), 0) AS DECIMAL(18,2))").as("arr_at_risk"));
-      return grid.join(sums, new String[] {"as_of_date", "owner", "segment", "horizon_days"}, "left")
-          .withColumn("accounts_due", expr("coalesce(accounts_due, 0L)"))
-          .withColumn("arr_due", expr("coalesce(arr_due, CAST(0 AS DECIMAL(18,2)))"))
-          .withColumn("accounts_at_risk", expr("coalesce(accounts_at_risk, 0L)"))
-          .withColumn("arr_at_risk", expr("coalesce(arr_at_risk, CAST(0 AS DECIMAL(18,2)))"))
-          .withColumn("share_at_risk", expr("CASE WHEN arr_due > 0 THEN CAST(arr_at_risk AS DOUBLE) / CAST(arr_due AS DOUBLE) END"));
-    };
+    io.kpilake.model.SqlModel model = io.kpilake.model.SqlModel.of("value_at_risk_summary");
+    org.apache.spark.sql.Column array = org.apache.spark.sql.functions.array(
+        horizons.stream().map(org.apache.spark.sql.functions::lit).toArray(org.apache.spark.sql.Column[]::new));
+    return var -> model.run(java.util.Map.of("value_at_risk", var), java.util.Map.of("horizons", array));
   }
 }

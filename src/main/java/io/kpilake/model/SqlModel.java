@@ -25,7 +25,7 @@ public final class SqlModel {
   /** Every model file, in the order their texts enter {@link #hashAll}. {@code SqlModelTest} checks the folder against it. */
   public static final List<String> ALL = List.of("mrr_lines", "account_month_revenue", "account_mrr_monthly",
       "mrr_movements_monthly", "retention", "cohort_matrix", "churn_monthly", "ltv",
-      "ltv_realized", "renewals_monthly", "payments_monthly", "support_monthly");
+      "ltv_realized", "renewals_monthly", "payments_monthly", "support_monthly", "value_at_risk_summary");
 
   private static final Map<String, String> TEXTS = new ConcurrentHashMap<>();
   private static final Object SESSION_VIEWS = new Object();
@@ -74,7 +74,8 @@ public final class SqlModel {
           spark.udf().register(FxRates.FUNCTION, fx.function());
         }
         return spark.sql(sql, params);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Spark's AnalysisException is a checked exception in Java's terms, thrown undeclared.
         throw new IllegalStateException("KPI model models/" + name + ".sql: " + e.getMessage(), e);
       } finally {
         inputs.keySet().forEach(view -> spark.catalog().dropTempView(view));

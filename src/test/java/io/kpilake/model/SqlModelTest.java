@@ -44,6 +44,17 @@ class SqlModelTest extends SparkTestBase {
   }
 
   @Test
+  void aFailingModelIsNamed() {
+    // retention without its :windows parameter: Spark's analysis error, with the model's file.
+    Dataset<Row> am = spark().sql("SELECT 'a' AS account_id, DATE'2024-01-01' AS month, DATE'2024-01-01' AS cohort_month, "
+        + "'smb' AS segment, CAST(1 AS DECIMAL(18,2)) AS mrr");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> SqlModel.of("retention").run(Map.of("account_mrr_monthly", am), Map.of()));
+    assertTrue(e.getMessage().startsWith("KPI model models/retention.sql: ") && e.getMessage().contains("windows"), e.getMessage());
+    assertFalse(spark().catalog().tableExists("account_mrr_monthly"));
+  }
+
+  @Test
   void anUnknownModelIsNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SqlModel.of("no_such_table"));
     assertTrue(e.getMessage().contains("models/no_such_table.sql"), e.getMessage());
