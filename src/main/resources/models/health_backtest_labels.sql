@@ -1,0 +1,24 @@
+-- Labelled health snapshots (intermediate of kpi.health_backtest, kpis.md section 5): every
+-- month-end snapshot S with S + H days on or before D, and whether its account churned within
+-- H days: its MRR is 0 at some month end in (S, S + H] (no account-month row counts as 0).
+-- Inputs: account_health (kpi.account_health rows), account_mrr_monthly.
+-- Parameters: :as_of (DATE), :horizon_days (INT, H).
+
+WITH snapshots AS (
+  SELECT snapshot_date, account_id, health_score, bucket
+  FROM account_health
+  WHERE snapshot_date = last_day(snapshot_date) AND date_add(snapshot_date, :horizon_days) <= :as_of
+),
+
+month_ends_after AS (
+  SELECT *, explode(sequence(add_months(trunc(snapshot_date, 'MM'), 1),
+                             trunc(date_add(snapshot_date, :horizon_days), 'MM'), interval 1 month)) AS m
+  FROM snapshots
+)
+
+SELECT s.snapshot_date, s.account_id, s.health_score, s.bucket,
+       max(coalesce(o.mrr, 0) = 0) AS churned
+FROM month_ends_after s
+LEFT JOIN account_mrr_monthly o ON o.account_id = s.account_id AND o.month = s.m
+WHERE last_day(s.m) <= date_add(s.snapshot_date, :horizon_days)
+GROUP BY s.snapshot_date, s.account_id, s.health_score, s.bucket
