@@ -146,7 +146,7 @@ public final class KpiJob {
 
       Dataset<Row> mrrLines = RevenueModel.mrrLines(subs).apply(lines);
       List<String> fxNotes = fxNotes(mrrLines, payments, fx);
-      Dataset<Row> priced = mrrLines.join(unpriceable(mrrLines, fx), new String[] {"currency"}, "left_anti");
+      Dataset<Row> priced = mrrLines.filter(fx.priceable(col("currency")));
 
       // Account-month revenue, computed once: the KPIs build on it and the accounts-covered gate checks
       // that no later step loses an account of it.
@@ -163,7 +163,7 @@ public final class KpiJob {
       results.put(KpiTables.CHURN_MONTHLY, ChurnMetrics.churnMonthly().apply(accountMonths).localCheckpoint(false));
       results.put(KpiTables.LTV, LtvMetrics.ltv(run.asOf(), cfg.metrics().grossMargin(), cfg.metrics().maxLifetimeMonths())
           .apply(accountMonths).localCheckpoint(false));
-      Dataset<Row> pricedPayments = payments.join(unpriceable(payments, fx), new String[] {"currency"}, "left_anti");
+      Dataset<Row> pricedPayments = payments.filter(fx.priceable(col("currency")));
       results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths).localCheckpoint(false));
       results.put(KpiTables.RENEWALS_MONTHLY, RenewalMetrics.renewalsMonthly(fx, run.asOf())
           .apply(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)).apply(priced)).localCheckpoint(false));
@@ -180,7 +180,7 @@ public final class KpiJob {
           : silverBytes < cfg.ops().incrementalMinSilverBytes() ? HealthHistory.Plan.full("silver below kpi.ops.incremental.min-silver-bytes")
           : HealthHistory.plan(wh, Publisher.latest(wh), run, this::silver, cfg.ops().incrementalMaxShare());
       Map<KpiTable, Dataset<Row>> account = AccountKpis.compute(new AccountKpis.Inputs(
-              lines.join(unpriceable(lines, fx), new String[] {"currency"}, "left_anti"), subs, silver(Feeds.ACCOUNTS),
+              lines.filter(fx.priceable(col("currency"))), subs, silver(Feeds.ACCOUNTS),
               tickets, silver(Feeds.ACTIVITIES), silver(Feeds.USAGE_DAILY), pricedPayments, !tickets.isEmpty()),
           accountMonths, fx, cfg.metrics(), run.asOf(), history.reuse());
       results.putAll(account);
@@ -297,12 +297,6 @@ public final class KpiJob {
         .merge(src.as("s"), "t.entity = s.entity AND t.file = s.file AND t.row_number = s.row_number AND t.reason = s.reason")
         .whenNotMatched().insertAll().execute();
     return src.count();
-  }
-
-  /** Currencies of {@code df} with no FX rate at all (their records are left out, and reported). */
-  private Dataset<Row> unpriceable(Dataset<Row> df, FxRates fx) {
-    Dataset<Row> currencies = df.select("currency").distinct().filter(col("currency").isNotNull());
-    return fx.withFirstDay(currencies, "currency", "_first").filter(col("_first_missing")).select("currency");
   }
 
   /**

@@ -68,6 +68,18 @@ public final class FxRates {
   }
 
   /**
+   * True where {@code currency} can be priced: the reporting currency, a currency with at least one
+   * rate, or null (left to the KPIs' own rules). The other rows are what the run quarantines and
+   * reports as "no FX rate at all"; a filter on the collected list, where a join with the data's
+   * distinct currencies cost a shuffle and a broadcast per use.
+   */
+  public Column priceable(Column currency) {
+    List<Object> known = new java.util.ArrayList<>(new java.util.TreeSet<>(table.series.keySet()));
+    known.add(reportingCurrency);
+    return currency.isNull().or(currency.isin(known.toArray()));
+  }
+
+  /**
    * Adds {@code out}: the day of the currency's first rate (null for the reporting currency and for
    * a currency without any rate), and {@code out + "_missing"}: true for a currency other than the
    * reporting one that has no rate at all.

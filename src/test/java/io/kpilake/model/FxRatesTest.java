@@ -72,4 +72,18 @@ class FxRatesTest extends SparkTestBase {
     assertEquals(List.of("EUR,2024-01-03,1.10000000,2024-01-02,false", "JPY,2024-01-03,null,null,true",
         "USD,2024-01-03,1.00000000,null,false"), rows(out));
   }
+
+  @Test
+  void priceableKeepsTheReportingCurrencyCurrenciesWithARateAndNulls() {
+    // Rates for EUR and for GBP (a null one: it still has a rate row, priced by the lookup's rules);
+    // none for JPY. USD is the reporting currency; a null currency is left to the KPIs.
+    Dataset<Row> rates = spark().sql("SELECT * FROM VALUES ('EUR', DATE'2024-01-02', CAST(1.10 AS DECIMAL(18,8))), "
+        + "('GBP', DATE'2024-01-02', CAST(NULL AS DECIMAL(18,8))) AS r(currency, rate_date, rate_to_reporting)");
+    FxRates fx = FxRates.of(rates, "USD", D1.plusDays(5));
+    Dataset<Row> amounts = spark().sql("SELECT * FROM VALUES ('EUR'), ('GBP'), ('USD'), ('JPY'), (CAST(NULL AS STRING)) AS a(currency)");
+    assertEquals(List.of("EUR", "GBP", "USD", "null"), rows(amounts.filter(fx.priceable(org.apache.spark.sql.functions.col("currency")))));
+    // The same split as the "no FX rate at all" column: JPY alone is missing.
+    assertEquals(List.of("JPY"), rows(fx.withFirstDay(amounts, "currency", "first")
+        .filter(org.apache.spark.sql.functions.col("first_missing")).select("currency")));
+  }
 }
