@@ -38,8 +38,12 @@ public final class Sessions {
         .config("spark.sql.codegen.cache.maxEntries", "2000")
         .config("spark.ui.enabled", String.valueOf(cfg.spark().uiEnabled()))
         .config("spark.ui.showConsoleProgress", "false")
-        // Delta's log replay defaults to 50 partitions; our tables are small per commit.
-        .config("spark.databricks.delta.snapshotPartitions", "4")
+        // Delta's log replay (a table's state, a Spark job whenever a version is first read) defaults
+        // to 50 partitions. Our tables have tens to a few thousand files: one partition replays them
+        // in one task, and the state's file listings ("Filtering files for query") are one task each.
+        // Tier S night, two interleaved pairs (docs/design.md): 37 state reconstructions 46.4 / 34.2 s
+        // -> 31.0 / 26.2 s of job time with 4 partitions -> 1. Raise it for tables of 100,000s of files.
+        .config("spark.databricks.delta.snapshotPartitions", "1")
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
         // Delta 4.4 lists a small table's files in each version's checksum (.crc) by default, and
         // reads that list back only to check it. Writing it costs a Spark job on every CREATE TABLE
