@@ -148,11 +148,52 @@ public final class Publisher {
    * a reader sees either all of the previous results or all of the new ones.
    */
   public void recordPublication(Map<String, Long> versions) {
-    java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
+    // Microseconds, what the table's TIMESTAMP keeps: the commit's copy below is the same instant.
+    java.time.Instant at = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    java.sql.Timestamp now = java.sql.Timestamp.from(at);
     List<Row> rows = versions.entrySet().stream().map(e -> org.apache.spark.sql.RowFactory.create(
         run.runId(), java.sql.Date.valueOf(run.asOf()), e.getKey(), e.getValue(), now)).toList();
     wh.spark().createDataFrame(rows, io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS_SCHEMA).write().format("delta")
-        .mode("append").save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
+        .mode("append").option("userMetadata", commitMetadata(new Publication(run.runId(), run.asOf(), versions, now)))
+        .save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
+  }
+
+  /** Key of the publication in the {@code userMetadata} of its ops.published_versions commit. */
+  static final String PUBLICATION_KEY = "kpi_publication";
+
+  /**
+   * The publication as JSON for its commit's {@code userMetadata}: the same facts as the rows the
+   * commit appends, so that {@link #latest} can read them from the Delta log without a Spark job.
+   */
+  static String commitMetadata(Publication p) {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode pub = json.createObjectNode()
+        .put("run_id", p.runId()).put("as_of_date", p.asOf().toString()).put("published_at", p.publishedAt().toInstant().toString());
+    com.fasterxml.jackson.databind.node.ObjectNode versions = pub.putObject("versions");
+    new java.util.TreeMap<>(p.versions()).forEach(versions::put);
+    return json.createObjectNode().set(PUBLICATION_KEY, pub).toString();
+  }
+
+  /**
+   * The publication a commit's {@code userMetadata} holds ({@link #commitMetadata}), or null when it
+   * holds none (another kind of commit, a warehouse published before the metadata existed).
+   */
+  static Publication fromCommitMetadata(java.util.Optional<String> userMetadata) {
+    if (userMetadata.isEmpty()) {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(userMetadata.get()).get(PUBLICATION_KEY);
+      if (p == null || p.get("versions") == null || p.get("versions").isEmpty()) {
+        return null;
+      }
+      Map<String, Long> versions = new LinkedHashMap<>();
+      p.get("versions").fields().forEachRemaining(e -> versions.put(e.getKey(), e.getValue().asLong()));
+      return new Publication(p.get("run_id").asText(), java.time.LocalDate.parse(p.get("as_of_date").asText()), Map.copyOf(versions),
+          java.sql.Timestamp.from(java.time.Instant.parse(p.get("published_at").asText())));
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -183,22 +224,38 @@ public final class Publisher {
     if (known != null && known.content().equals(content)) {
       return known.publication();
     }
-    // One Spark job: the latest published_at as a window over the whole (small) table, not a
-    // separate max() query first. Read at the version just looked up, so that what is kept is that version's.
-    List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", content.version()).load(path)
+    // The latest commit is a publication's own append (recordPublication): its userMetadata holds
+    // the publication, read from the log without a Spark job (the first job of a night otherwise).
+    Publication recorded = fromCommitMetadata(wh.commitUserMetadata("ops", table, content.version()));
+    if (recorded != null) {
+      LATEST.put(path, new Latest(content, recorded));
+      return recorded;
+    }
+    // Otherwise (a warehouse published before that, or a later maintenance commit): its rows.
+    Publication p = readLatest(wh, content.version());
+    LATEST.put(path, new Latest(content, p));
+    return p;
+  }
+
+  /**
+   * The latest publication in the rows of ops.published_versions at {@code version}: one Spark job,
+   * the latest published_at as a window over the whole (small) table, not a separate max() query
+   * first. Null when the table has no rows.
+   */
+  static Publication readLatest(Warehouse wh, long version) {
+    List<Row> rows = wh.spark().read().format("delta").option("versionAsOf", version)
+        .load(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS))
         .withColumn("_latest", org.apache.spark.sql.functions.max("published_at").over(org.apache.spark.sql.expressions.Window.partitionBy()))
         .filter(col("published_at").equalTo(col("_latest")))
         .select("table_name", "version", "run_id", "as_of_date", "published_at").collectAsList();
-    Publication p = null;
-    if (!rows.isEmpty()) {
-      Map<String, Long> versions = new LinkedHashMap<>();
-      for (Row r : rows) {
-        versions.put(r.getString(0), r.getLong(1));
-      }
-      p = new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions), rows.get(0).getTimestamp(4));
+    if (rows.isEmpty()) {
+      return null;
     }
-    LATEST.put(path, new Latest(content, p));
-    return p;
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (Row r : rows) {
+      versions.put(r.getString(0), r.getLong(1));
+    }
+    return new Publication(rows.get(0).getString(2), rows.get(0).getDate(3).toLocalDate(), Map.copyOf(versions), rows.get(0).getTimestamp(4));
   }
 
   /** The latest publication read from a content of ops.published_versions (null: none). */

@@ -138,6 +138,31 @@ public final class Warehouse {
   }
 
   /**
+   * The {@code userMetadata} of the commit that made {@code version} (Delta's {@code commitInfo}),
+   * read from that version's JSON commit file on the driver (no Spark job); empty when the commit
+   * has none or its file cannot be read (the caller then reads the table).
+   */
+  public java.util.Optional<String> commitUserMetadata(String database, String table, long version) {
+    Path commit = new Path(path(database, table) + "/_delta_log/" + String.format(java.util.Locale.ROOT, "%020d.json", version));
+    try {
+      FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit), java.nio.charset.StandardCharsets.UTF_8))) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).get("commitInfo");
+          if (info != null) {
+            com.fasterxml.jackson.databind.JsonNode meta = info.get("userMetadata");
+            return meta == null || !meta.isTextual() ? java.util.Optional.empty() : java.util.Optional.of(meta.asText());
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // A missing (cleaned-up) or unreadable commit file: the caller falls back to reading the table.
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The table's properties (TBLPROPERTIES) as of {@code version}, from the Delta log (no Spark job).
    * Fails when the version is not in the log any more (after log cleanup), like time travel does.
    */

@@ -1,6 +1,7 @@
 package io.kpilake.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kpilake.contract.KpiTable;
 import io.kpilake.contract.KpiTables;
@@ -72,6 +73,37 @@ class PublicationTest extends SparkTestBase {
     Exception violated = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> p2.publish(A, spark().sql("SELECT CAST(-1 AS BIGINT) AS n")));
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(violated.getMessage()).contains("n_positive"), violated.getMessage());
+  }
+
+  @Test
+  void theLatestPublicationComesFromItsCommitWithoutASparkJobAndAgreesWithTheRows() {
+    Warehouse wh = publishedOnce("wh-commit");
+    Map<String, Long> second = publish(wh, "run2", 2, 2);
+    new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-29"), "run2"), "i").recordPublication(second);
+    io.kpilake.spark.JobCounter jobs = io.kpilake.spark.JobCounter.get();
+    long before = jobs.jobs();
+    Publisher.Publication fromCommit = Publisher.latest(wh);
+    assertEquals(before, jobs.jobs(), "read from the Delta log, no Spark job");
+    assertEquals(second, fromCommit.versions());
+    assertEquals(LocalDate.parse("2024-02-29"), fromCommit.asOf());
+    // The same publication as the table's rows say: run, date, versions and the instant, to the microsecond.
+    long version = wh.version("ops", OpsTables.PUBLISHED_VERSIONS);
+    assertEquals(Publisher.readLatest(wh, version), fromCommit);
+  }
+
+  @Test
+  void aLatestCommitWithoutThePublicationFallsBackToTheRows() {
+    // A warehouse published before the commit metadata existed: its last commit appends the rows only.
+    Warehouse wh = publishedOnce("wh-old");
+    Publisher.Publication expected = Publisher.latest(wh);
+    java.sql.Timestamp later = new java.sql.Timestamp(expected.publishedAt().getTime() + 1000);
+    spark().createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("run-old", java.sql.Date.valueOf("2024-03-31"), A.name(), 7L, later)),
+        OpsTables.PUBLISHED_VERSIONS_SCHEMA).write().format("delta").mode("append").save(wh.path("ops", OpsTables.PUBLISHED_VERSIONS));
+    assertTrue(wh.commitUserMetadata("ops", OpsTables.PUBLISHED_VERSIONS, wh.version("ops", OpsTables.PUBLISHED_VERSIONS)).isEmpty());
+    Publisher.Publication p = Publisher.latest(wh);
+    assertEquals("run-old", p.runId());
+    assertEquals(Map.of(A.name(), 7L), p.versions());
+    assertEquals(LocalDate.parse("2024-03-31"), p.asOf());
   }
 
   @Test
