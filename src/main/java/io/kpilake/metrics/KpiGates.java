@@ -2,6 +2,7 @@ package io.kpilake.metrics;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 
 import io.kpilake.config.KpiConfig.QualitySettings;
 import io.kpilake.ops.QualityGates;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -26,30 +28,35 @@ import org.apache.spark.sql.Row;
 public final class KpiGates {
   private KpiGates() {}
 
-  /** mrr-bridge, negative-mrr and invariants, in three small Spark jobs. */
+  /** mrr-bridge, negative-mrr and invariants: four aggregates, one Spark job (their union). */
   public static List<Finding> invariants(Map<KpiTable, Dataset<Row>> results) {
+    Map<String, long[]> n = counts(List.of(
+        counted("months", results.get(KpiTables.ACCOUNT_MRR_MONTHLY),
+            "count_if(mrr <> prev_mrr + new_mrr + reactivation_mrr + expansion_mrr - contraction_mrr - churned_mrr + fx_impact_mrr)",
+            "count_if(mrr < 0)",
+            "count_if(movement IS NULL)",
+            "count(*) - count(DISTINCT account_id, month)"),
+        counted("movements", results.get(KpiTables.MRR_MOVEMENTS_MONTHLY), "count_if(start_mrr + new_mrr + expansion_mrr "
+            + "+ reactivation_mrr - contraction_mrr - churned_mrr + fx_impact_mrr <> end_mrr)"),
+        counted("retention", results.get(KpiTables.RETENTION),
+            "count_if(abs(nrr - CAST(end_mrr AS DOUBLE) / CAST(start_mrr AS DOUBLE)) > 1e-9)",
+            "count_if(grr < 0 OR grr > 1 OR grr > nrr + 1e-9)"),
+        counted("health", results.get(AccountKpiTables.ACCOUNT_HEALTH),
+            "count(*) - count(DISTINCT account_id, snapshot_date)",
+            "count_if(health_score < 0 OR health_score > 100 OR (bucket = 'unknown') <> (health_score IS NULL))")));
     List<Finding> f = new ArrayList<>();
-    Row a = results.get(KpiTables.ACCOUNT_MRR_MONTHLY).agg(
-        expr("count_if(mrr <> prev_mrr + new_mrr + reactivation_mrr + expansion_mrr - contraction_mrr - churned_mrr + fx_impact_mrr)"),
-        expr("count_if(mrr < 0)"),
-        expr("count_if(movement IS NULL)"),
-        expr("count(*) - count(DISTINCT account_id, month)")).first();
-    QualityGates.count(f, QualitySettings.MRR_BRIDGE, a.getLong(0), "account-months break the MRR bridge");
-    QualityGates.count(f, QualitySettings.NEGATIVE_MRR, a.getLong(1), "account-months have negative MRR");
-    QualityGates.count(f, QualitySettings.INVARIANTS, a.getLong(2), "account-months have no movement");
-    QualityGates.count(f, QualitySettings.INVARIANTS, a.getLong(3), "duplicate account-months");
-    Row m = results.get(KpiTables.MRR_MOVEMENTS_MONTHLY).agg(expr("count_if(start_mrr + new_mrr + expansion_mrr "
-        + "+ reactivation_mrr - contraction_mrr - churned_mrr + fx_impact_mrr <> end_mrr)")).first();
-    QualityGates.count(f, QualitySettings.MRR_BRIDGE, m.getLong(0), "month-segments break the MRR bridge");
-    Row r = results.get(KpiTables.RETENTION).agg(expr("count_if(abs(nrr - CAST(end_mrr AS DOUBLE) / CAST(start_mrr AS DOUBLE)) > 1e-9)"),
-        expr("count_if(grr < 0 OR grr > 1 OR grr > nrr + 1e-9)")).first();
-    QualityGates.count(f, QualitySettings.INVARIANTS, r.getLong(0), "retention rows where nrr <> end_mrr / start_mrr");
-    QualityGates.count(f, QualitySettings.INVARIANTS, r.getLong(1), "retention rows where grr is outside [0, 1] or above nrr");
-    Row h = results.get(AccountKpiTables.ACCOUNT_HEALTH).agg(
-        expr("count(*) - count(DISTINCT account_id, snapshot_date)"),
-        expr("count_if(health_score < 0 OR health_score > 100 OR (bucket = 'unknown') <> (health_score IS NULL))")).first();
-    QualityGates.count(f, QualitySettings.INVARIANTS, h.getLong(0), "duplicate account health snapshots");
-    QualityGates.count(f, QualitySettings.INVARIANTS, h.getLong(1),
+    long[] a = n.get("months");
+    QualityGates.count(f, QualitySettings.MRR_BRIDGE, a[0], "account-months break the MRR bridge");
+    QualityGates.count(f, QualitySettings.NEGATIVE_MRR, a[1], "account-months have negative MRR");
+    QualityGates.count(f, QualitySettings.INVARIANTS, a[2], "account-months have no movement");
+    QualityGates.count(f, QualitySettings.INVARIANTS, a[3], "duplicate account-months");
+    QualityGates.count(f, QualitySettings.MRR_BRIDGE, n.get("movements")[0], "month-segments break the MRR bridge");
+    long[] r = n.get("retention");
+    QualityGates.count(f, QualitySettings.INVARIANTS, r[0], "retention rows where nrr <> end_mrr / start_mrr");
+    QualityGates.count(f, QualitySettings.INVARIANTS, r[1], "retention rows where grr is outside [0, 1] or above nrr");
+    long[] h = n.get("health");
+    QualityGates.count(f, QualitySettings.INVARIANTS, h[0], "duplicate account health snapshots");
+    QualityGates.count(f, QualitySettings.INVARIANTS, h[1],
         "account health rows with a score outside 0..100 or a bucket that does not match it");
     return f;
   }
@@ -58,23 +65,49 @@ public final class KpiGates {
    * accounts-covered: nothing lost between the silver lines and the curated tables. Every account
    * whose account-month revenue (from the priced silver MRR lines) is above zero in some month up
    * to D is in kpi.account_mrr_monthly,
-   * and every account with MRR in month(D) has a health snapshot on D.
+   * and every account with MRR in month(D) has a health snapshot on D. Both counts in one Spark job.
    */
   public static List<Finding> accountsCovered(Dataset<Row> accountMonthRevenue, LocalDate asOf,
       Map<KpiTable, Dataset<Row>> results) {
-    List<Finding> f = new ArrayList<>();
     Dataset<Row> months = results.get(KpiTables.ACCOUNT_MRR_MONTHLY);
     Dataset<Row> withRevenue = accountMonthRevenue.filter(col("mrr").gt(0)).select("account_id").distinct();
-    long lost = withRevenue.join(months.select("account_id").distinct(), new String[] {"account_id"}, "left_anti").count();
-    QualityGates.count(f, QualitySettings.ACCOUNTS_COVERED, lost,
-        "account(s) with MRR in the silver invoice lines are missing from kpi.account_mrr_monthly");
+    Dataset<Row> lost = withRevenue.join(months.select("account_id").distinct(), new String[] {"account_id"}, "left_anti");
     Dataset<Row> activeAtD = months.filter(expr("mrr > 0 AND month = trunc(date'" + asOf + "', 'MM')")).select("account_id");
     Dataset<Row> snapshots = results.get(AccountKpiTables.ACCOUNT_HEALTH)
         .filter(expr("snapshot_date = date'" + asOf + "'")).select("account_id");
-    long unscored = activeAtD.join(snapshots, new String[] {"account_id"}, "left_anti").count();
-    QualityGates.count(f, QualitySettings.ACCOUNTS_COVERED, unscored,
+    Dataset<Row> unscored = activeAtD.join(snapshots, new String[] {"account_id"}, "left_anti");
+    Map<String, long[]> n = counts(List.of(counted("lost", lost, "count(*)"), counted("unscored", unscored, "count(*)")));
+    List<Finding> f = new ArrayList<>();
+    QualityGates.count(f, QualitySettings.ACCOUNTS_COVERED, n.get("lost")[0],
+        "account(s) with MRR in the silver invoice lines are missing from kpi.account_mrr_monthly");
+    QualityGates.count(f, QualitySettings.ACCOUNTS_COVERED, n.get("unscored")[0],
         "account(s) with MRR in the as-of month have no health snapshot on " + asOf);
     return f;
+  }
+
+  /** Up to {@link #COUNTS} counts of one table, as one row {@code (k, c0 .. c3)} named {@code name}. */
+  private static Dataset<Row> counted(String name, Dataset<Row> table, String... counts) {
+    Column[] cols = new Column[COUNTS];
+    for (int i = 0; i < COUNTS; i++) {
+      cols[i] = (i < counts.length ? expr(counts[i]) : lit(null)).cast("long").as("c" + i);
+    }
+    return table.agg(lit(name).as("k"), cols);
+  }
+
+  private static final int COUNTS = 4;
+
+  /** The rows of {@link #counted} aggregates by name, read in one Spark job (their union). */
+  private static Map<String, long[]> counts(List<Dataset<Row>> aggregates) {
+    Dataset<Row> all = aggregates.stream().reduce(Dataset::unionByName).orElseThrow();
+    Map<String, long[]> out = new java.util.HashMap<>();
+    for (Row r : all.collectAsList()) {
+      long[] v = new long[COUNTS];
+      for (int i = 0; i < COUNTS; i++) {
+        v[i] = r.isNullAt(i + 1) ? 0 : r.getLong(i + 1);
+      }
+      out.put(r.getString(0), v);
+    }
+    return out;
   }
 
   /**
