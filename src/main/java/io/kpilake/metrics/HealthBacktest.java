@@ -16,8 +16,6 @@ import org.apache.spark.sql.Row;
 public final class HealthBacktest {
   private HealthBacktest() {}
 
-  public static final String[] BUCKETS = {"green", "yellow", "red", "unknown"};
-
   /**
    * Input: kpi.account_health rows. {@code accountMonths} gives the outcome: an account churned
    * within H days when its MRR is 0 at some month end in (S, S + H] (no row at all counts as 0).

@@ -158,6 +158,9 @@ public final class Publisher {
         .save(wh.path("ops", io.kpilake.ops.OpsTables.PUBLISHED_VERSIONS));
   }
 
+  /** Thread-safe once configured: one for the publication's commit metadata, written and read. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** Key of the publication in the {@code userMetadata} of its ops.published_versions commit. */
   static final String PUBLICATION_KEY = "kpi_publication";
 
@@ -166,12 +169,11 @@ public final class Publisher {
    * commit appends, so that {@link #latest} can read them from the Delta log without a Spark job.
    */
   static String commitMetadata(Publication p) {
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-    com.fasterxml.jackson.databind.node.ObjectNode pub = json.createObjectNode()
+    com.fasterxml.jackson.databind.node.ObjectNode pub = JSON.createObjectNode()
         .put("run_id", p.runId()).put("as_of_date", p.asOf().toString()).put("published_at", p.publishedAt().toInstant().toString());
     com.fasterxml.jackson.databind.node.ObjectNode versions = pub.putObject("versions");
     new java.util.TreeMap<>(p.versions()).forEach(versions::put);
-    return json.createObjectNode().set(PUBLICATION_KEY, pub).toString();
+    return JSON.createObjectNode().set(PUBLICATION_KEY, pub).toString();
   }
 
   /**
@@ -183,7 +185,7 @@ public final class Publisher {
       return null;
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(userMetadata.get()).get(PUBLICATION_KEY);
+      com.fasterxml.jackson.databind.JsonNode p = JSON.readTree(userMetadata.get()).get(PUBLICATION_KEY);
       if (p == null || p.get("versions") == null || p.get("versions").isEmpty()) {
         return null;
       }
