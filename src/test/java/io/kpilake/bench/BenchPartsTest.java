@@ -1,6 +1,7 @@
 package io.kpilake.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -34,6 +35,24 @@ class BenchPartsTest {
     // 100.00 x 1.1 = 110.00 and 20.00 x 1.1 = 22.00, updated the morning of the night.
     assertEquals(List.of("L1,A1,recurring,110.00,2026-12-31T06:00:00Z", "L4,A3,recurring,22.00,2026-12-31T06:00:00Z"),
         lines.subList(1, 3).stream().sorted().toList());
+  }
+
+  @Test
+  void aClassDataArchiveCountsWhenNewerThanTheProjectJar() throws Exception {
+    Path target = Files.createDirectories(tmp.resolve("home/target/cds"));
+    Path jar = Files.writeString(tmp.resolve("home/target/kpi-lake-0.1.0.jar"), "jar");
+    Files.writeString(tmp.resolve("home/target/kpi-lake-0.1.0-job.jar"), "job jar, not the launcher's");
+    java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+    assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "no archive");
+    Path old = Files.writeString(target.resolve("kpi-123.jsa"), "x");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() - 60_000));
+    assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "an archive of an earlier build");
+    Path other = Files.writeString(target.resolve("notes.txt"), "x");
+    Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+    assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "not an archive");
+    Path writing = Files.writeString(target.resolve("kpi-456.789.jsa"), "x");
+    Files.setLastModifiedTime(writing, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+    assertTrue(Bench.hasClassDataArchive(tmp.resolve("home")), "written by process 789 after the build");
   }
 
   @Test
