@@ -29,7 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "bench/RESULTS.md", description = "Results file (default ${DEFAULT-VALUE})")
   Path results;
 
-  @Option(names = "--driver-memory", defaultValue = "8g", description = "Heap of the measured runs (default ${DEFAULT-VALUE})")
+  @Option(names = "--driver-memory", defaultValue = "6g", description = "Heap of the measured runs (default ${DEFAULT-VALUE})")
   String driverMemory;
 
   @Override
