@@ -260,7 +260,14 @@ public final class Bench {
     }
   }
 
-  /** Whether {@code target/cds} holds a finished archive ({@code bin/kpi} names it kpi-KEY.jsa) newer than the project's jar. */
+  /** What {@code bin/kpi} keeps of an archive at least (smaller: a run that stopped before Spark started). */
+  static final long MIN_ARCHIVE_BYTES = 64L << 20;
+
+  /**
+   * Whether {@code target/cds} holds an archive newer than the project's jar that {@code bin/kpi}
+   * keeps: kpi-KEY.jsa, or kpi-KEY.PID.jsa, which the next launch promotes, of at least
+   * {@link #MIN_ARCHIVE_BYTES} (the launcher deletes smaller ones).
+   */
   static boolean hasClassDataArchive(Path kpiHome) throws IOException {
     Path target = kpiHome.resolve("target");
     Path cds = target.resolve("cds");
@@ -275,8 +282,8 @@ public final class Bench {
     }
     java.nio.file.attribute.FileTime built = jar;
     try (Stream<Path> archives = Files.list(cds)) {
-      // An archive still under its writer's process id (kpi-KEY.PID.jsa) counts too: the next launch promotes it.
-      return archives.anyMatch(a -> a.getFileName().toString().matches("kpi-\\d+(\\.\\d+)?\\.jsa") && uncheckedTime(a).compareTo(built) > 0);
+      return archives.anyMatch(a -> a.getFileName().toString().matches("kpi-\\d+(\\.\\d+)?\\.jsa") && uncheckedTime(a).compareTo(built) > 0
+          && a.toFile().length() >= MIN_ARCHIVE_BYTES);
     }
   }
 

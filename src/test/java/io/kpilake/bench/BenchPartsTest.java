@@ -44,15 +44,29 @@ class BenchPartsTest {
     Files.writeString(tmp.resolve("home/target/kpi-lake-0.1.0-job.jar"), "job jar, not the launcher's");
     java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "no archive");
-    Path old = Files.writeString(target.resolve("kpi-123.jsa"), "x");
-    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() - 60_000));
+    long later = built.toMillis() + 60_000;
+    Path old = archive(target.resolve("kpi-123.jsa"), Bench.MIN_ARCHIVE_BYTES, built.toMillis() - 60_000);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "an archive of an earlier build");
-    Path other = Files.writeString(target.resolve("notes.txt"), "x");
-    Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+    archive(target.resolve("notes.txt"), Bench.MIN_ARCHIVE_BYTES, later);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "not an archive");
-    Path writing = Files.writeString(target.resolve("kpi-456.789.jsa"), "x");
-    Files.setLastModifiedTime(writing, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+    // 15 MB: what a run that stops at a usage error writes; bin/kpi deletes it.
+    archive(target.resolve("kpi-456.788.jsa"), 15L << 20, later);
+    assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "an archive of a run that stopped before Spark started");
+    archive(target.resolve("kpi-456.789.jsa"), Bench.MIN_ARCHIVE_BYTES, later);
     assertTrue(Bench.hasClassDataArchive(tmp.resolve("home")), "written by process 789 after the build");
+    Files.delete(target.resolve("kpi-456.789.jsa"));
+    archive(target.resolve("kpi-456.jsa"), 200L << 20, later);
+    assertTrue(Bench.hasClassDataArchive(tmp.resolve("home")), "promoted after the build");
+    assertTrue(Files.exists(old));
+  }
+
+  /** A sparse file of {@code bytes}, last modified at {@code millis}. */
+  private static Path archive(Path p, long bytes, long millis) throws Exception {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
+    Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(millis));
+    return p;
   }
 
   @Test
