@@ -3,6 +3,7 @@ package io.kpilake.spark;
 import io.kpilake.config.KpiConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -17,8 +18,8 @@ public final class Sessions {
       b = b.master(cfg.spark().master());
     }
     // Delta's SQL and catalog; then, in small steps only, one-partition shuffles become
-    // concatenations (OnePartitionShuffles: fewer stages, the same rows).
-    b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension," + OnePartitionShuffles.Extension.class.getName())
+    // concatenations (OnePartitionShuffles: fewer stages, the same rows); then a user's own extensions.
+    b = b.config(EXTENSIONS, extensions(System.getProperty(EXTENSIONS), cfg.spark().conf().get(EXTENSIONS)))
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         // Tables are registered from the warehouse layout at start-up (Warehouse#registerTables, through publish.PublishedCatalog):
         // no metastore service or Derby lock files, works the same on a laptop, S3 and a cluster.
@@ -78,11 +79,38 @@ public final class Sessions {
           .config("spark.network.timeout", "3h");
     }
     for (Map.Entry<String, String> e : cfg.spark().conf().entrySet()) {
-      b = b.config(e.getKey(), e.getValue());
+      if (!e.getKey().equals(EXTENSIONS)) {
+        b = b.config(e.getKey(), e.getValue());
+      }
     }
     SparkSession spark = b.getOrCreate();
     JobCounter.install(spark);
     return spark;
+  }
+
+  static final String EXTENSIONS = "spark.sql.extensions";
+
+  /** The extensions this project needs, in the order Spark applies them. */
+  static final List<String> OWN_EXTENSIONS = List.of("io.delta.sql.DeltaSparkSessionExtension", OnePartitionShuffles.Extension.class.getName());
+
+  /**
+   * {@code spark.sql.extensions} for the session: ours first, then those a user adds (spark-submit's
+   * {@code --conf}, which reaches us as a system property, and {@code kpi.spark.conf}), each once.
+   * A session option replaces the whole list, so a user's extension used to replace Delta's (every
+   * Delta statement then failed) instead of joining it.
+   */
+  static String extensions(String... userValues) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(OWN_EXTENSIONS);
+    for (String v : userValues) {
+      if (v != null) {
+        for (String name : v.split(",")) {
+          if (!name.isBlank()) {
+            all.add(name.strip());
+          }
+        }
+      }
+    }
+    return String.join(",", all);
   }
 
   /** Local mode: the driver is the only JVM (spark-submit's --master wins over the configuration). */
