@@ -137,6 +137,9 @@ public final class Warehouse {
     return new Content(s.metadata().id(), s.version(), isEmpty(s));
   }
 
+  /** Reads commit files' lines; an ObjectMapper is thread-safe once configured, and costly to build per call. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper COMMIT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   /**
    * The {@code userMetadata} of the commit that made {@code version} (Delta's {@code commitInfo}),
    * read from that version's JSON commit file on the driver (no Spark job); empty when the commit
@@ -147,9 +150,8 @@ public final class Warehouse {
     try {
       FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
       try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit), java.nio.charset.StandardCharsets.UTF_8))) {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-          com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).get("commitInfo");
+          com.fasterxml.jackson.databind.JsonNode info = COMMIT_JSON.readTree(line).get("commitInfo");
           if (info != null) {
             com.fasterxml.jackson.databind.JsonNode meta = info.get("userMetadata");
             return meta == null || !meta.isTextual() ? java.util.Optional.empty() : java.util.Optional.of(meta.asText());
