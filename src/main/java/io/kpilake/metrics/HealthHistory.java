@@ -145,17 +145,17 @@ public final class HealthHistory {
       return Plan.full("the tickets feed appeared since the published run");
     }
     List<String> affected = changes.stream().map(r -> r.getString(1)).sorted().toList();
-    // Read once: the count below fills the lazy checkpoint, and the kept rows' two uses (their scores
-    // for score_change_1m, and the night's table) read it instead of scanning the Delta table again.
-    Dataset<Row> history = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("kpi", table))
-        .localCheckpoint(false);
+    Dataset<Row> history = wh.spark().read().format("delta").option("versionAsOf", version).load(wh.path("kpi", table));
+    // The count reads one column; only the kept rows are checkpointed (lazily: the night's first use
+    // fills it), so their two uses (their scores for score_change_1m, and the night's table) share one
+    // filtered scan instead of holding the whole published history.
     long accounts = history.select("account_id").distinct().count();
     if (affected.size() > maxShare * accounts) {
       return Plan.full(affected.size() + " of " + accounts + " accounts have changes reaching their history (more than "
           + maxShare + ")");
     }
     Dataset<Row> kept = history.filter(expr("snapshot_date <= date'" + p + "' AND snapshot_date = last_day(snapshot_date)")
-        .and(among(affected, "account_id").unary_$bang()));
+        .and(among(affected, "account_id").unary_$bang())).localCheckpoint(false);
     return new Plan(new Reuse(p, affected, kept), null);
   }
 
