@@ -144,7 +144,8 @@ public final class ConfigLoader {
         intAtLeast(c, "kpi.ingest.max-chars-per-cell", 1024),
         bytesAtLeast(c, "kpi.ingest.task-bytes", 1),
         bytesAtLeast(c, "kpi.ingest.broadcast-batch-max-bytes", 0),
-        intAtLeast(c, "kpi.ingest.parallel-feeds", 1));
+        intAtLeast(c, "kpi.ingest.parallel-feeds", 1),
+        bool(c, "kpi.ingest.silver-deletion-vectors"));
     Map<String, Map<String, String>> renames = new TreeMap<>();
     Config feeds = c.getConfig("kpi.feeds");
     for (String source : feeds.root().keySet()) {

@@ -40,9 +40,12 @@ public record KpiConfig(
    * How landing files are read: {@code taskBytes} is about the landing bytes one parse task reads
    * (consecutive files packed together, at least {@code minPartitions} tasks); {@code parallelFeeds}
    * feeds are ingested at a time; a batch of at most {@code broadcastBatchMaxBytes} landing bytes
-   * has its keys broadcast when it meets silver (larger ones are joined by shuffle).
+   * has its keys broadcast when it meets silver (larger ones are joined by shuffle);
+   * {@code silverDeletionVectors}: silver tables take deletion vectors, so a night's MERGE marks the
+   * replaced rows instead of rewriting every file they are in.
    */
-  public record IngestSettings(int minPartitions, int maxCharsPerCell, long taskBytes, long broadcastBatchMaxBytes, int parallelFeeds) {
+  public record IngestSettings(int minPartitions, int maxCharsPerCell, long taskBytes, long broadcastBatchMaxBytes, int parallelFeeds,
+      boolean silverDeletionVectors) {
     /**
      * The defaults of {@code conf/kpi-defaults.conf} for the two byte limits. Daily deliveries are
      * small: a full run reads thousands of them, so a parse task streams many, one after the other,
@@ -52,7 +55,7 @@ public record KpiConfig(
 
     /** These settings with {@code minPartitions} replaced (tests run on two cores). */
     public IngestSettings withMinPartitions(int n) {
-      return new IngestSettings(n, maxCharsPerCell, taskBytes, broadcastBatchMaxBytes, parallelFeeds);
+      return new IngestSettings(n, maxCharsPerCell, taskBytes, broadcastBatchMaxBytes, parallelFeeds, silverDeletionVectors);
     }
   }
 

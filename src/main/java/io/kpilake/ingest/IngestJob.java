@@ -203,7 +203,7 @@ public final class IngestJob {
    */
   private FeedResult ingest(FeedSpec feed, List<LandingFile> files, long filesBefore) {
     spark.sparkContext().setJobGroup(jobGroup(feed), "ingest " + files.size() + " file(s) of " + feed.name(), false);
-    long silverVersion = SilverTables.ensure(wh, feed);
+    long silverVersion = SilverTables.ensure(wh, feed, cfg.ingest().silverDeletionVectors());
     BronzeTables.ensure(wh, feed);
     boolean night = isNight(files.stream().mapToLong(LandingFile::size).sum());
     Dataset<Row> typed = typedBatch(feed, files);

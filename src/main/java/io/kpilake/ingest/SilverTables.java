@@ -47,10 +47,25 @@ public final class SilverTables {
     return new StructType(fields.toArray(StructField[]::new));
   }
 
-  /** Creates the feed's silver table if it does not exist; returns its latest version (0: created empty). */
-  public static long ensure(Warehouse wh, FeedSpec feed) {
+  /** Table property that lets a table take deletion vectors. */
+  static final String DELETION_VECTORS = "delta.enableDeletionVectors";
+
+  /**
+   * Creates the feed's silver table if it does not exist; returns its latest version (0: created
+   * empty). With {@code deletionVectors} ({@code kpi.ingest.silver-deletion-vectors}) the table
+   * takes deletion vectors: created with them, or, made without them by an earlier release, upgraded
+   * by one properties commit (the next version is returned). A night's MERGE then marks the
+   * versions whose history it re-derives as deleted instead of rewriting every file that holds one
+   * (docs/design.md). Without, a new table is created without them and an existing one is left as it is.
+   */
+  public static long ensure(Warehouse wh, FeedSpec feed, boolean deletionVectors) {
+    Map<String, String> properties = deletionVectors ? Map.of(DELETION_VECTORS, "true") : Map.of();
     wh.createIfNotExists("silver", feed.tableName(), schema(feed),
-        "Typed and validated " + feed.name() + " records, every version: " + feed.comment(), Map.of(), List.of());
+        "Typed and validated " + feed.name() + " records, every version: " + feed.comment(), properties, List.of());
+    if (deletionVectors && !"true".equals(wh.properties("silver", feed.tableName()).get(DELETION_VECTORS))) {
+      wh.spark().sql("ALTER TABLE delta.`" + wh.path("silver", feed.tableName()).replace("`", "``")
+          + "` SET TBLPROPERTIES ('" + DELETION_VECTORS + "' = 'true')");
+    }
     return wh.version("silver", feed.tableName());
   }
 

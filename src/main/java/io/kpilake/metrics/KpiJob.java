@@ -86,7 +86,7 @@ public final class KpiJob {
   }
 
   private Dataset<Row> silverTable(FeedSpec feed) {
-    SilverTables.ensure(wh, feed);
+    SilverTables.ensure(wh, feed, cfg.ingest().silverDeletionVectors());
     return wh.table("silver", feed.tableName()).toDF();
   }
 
@@ -97,7 +97,7 @@ public final class KpiJob {
   String inputsFingerprint() {
     StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash() + ";models=" + io.kpilake.model.SqlModel.hashAll());
     for (FeedSpec f : Feeds.ALL) {
-      SilverTables.ensure(wh, f);
+      SilverTables.ensure(wh, f, cfg.ingest().silverDeletionVectors());
       sb.append(';').append(f.tableName()).append('=').append(wh.version("silver", f.tableName()));
     }
     return sb.toString();

@@ -3,6 +3,7 @@ package io.kpilake.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kpilake.contract.FeedSpec;
 import io.kpilake.contract.Feeds;
@@ -21,7 +22,7 @@ class SilverTablesTest extends SparkTestBase {
   void aNightsKeysSelectExactlyTheirSilverRows() {
     Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
     FeedSpec usage = Feeds.USAGE_DAILY;
-    SilverTables.ensure(wh, usage);
+    SilverTables.ensure(wh, usage, true);
     Dataset<Row> rows = spark().sql("SELECT a account_id, CAST(d AS DATE) usage_date, u active_users FROM VALUES"
         + " ('A1', '2024-01-02', 1), ('A1', '2024-01-03', 2), ('A2', '2024-01-02', 3), ('A2', '2024-01-03', 4),"
         + " ('A3', '2024-01-02', 5) AS t(a, d, u)");
@@ -77,17 +78,39 @@ class SilverTablesTest extends SparkTestBase {
   @Test
   void aNightOfNewKeysIsAppendedAndANewVersionOfAKnownKeyIsMerged() {
     Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
-    SilverTables.ensure(wh, Feeds.FX_RATES);
-    night(wh, accepted("('2024-01-01', 'EUR', '1.10', '2024-01-01/a.csv', 1)"));
+    SilverTables.ensure(wh, Feeds.FX_RATES, true);
+    // A first load: both rows have the same cluster value (rate_date), so they share one file.
+    night(wh, accepted("('2024-01-01', 'EUR', '1.10', '2024-01-01/a.csv', 1)", "('2024-01-01', 'USD', '0.90', '2024-01-01/a.csv', 2)"));
     // A night whose only key (Jan 2, GBP) silver does not have: the MERGE would only insert, so it is an append.
     night(wh, accepted("('2024-01-02', 'GBP', '1.25', '2024-01-02/a.csv', 1)"));
     assertEquals("WRITE", lastOperation(wh));
     // A new version of (Jan 1, EUR): a MERGE, which ends the old version's currency.
     night(wh, accepted("('2024-01-01', 'EUR', '1.12', '2024-01-03/a.csv', 1)"));
     assertEquals("MERGE", lastOperation(wh));
+    // The old EUR version is marked deleted in its file (and written again, ended) rather than the
+    // file rewritten: one deletion vector, the USD row beside it not copied.
+    assertEquals("1,0", wh.table("silver", Feeds.FX_RATES.tableName()).history(1).selectExpr(
+        "concat(operationMetrics['numTargetDeletionVectorsAdded'], ',', operationMetrics['numTargetRowsCopied'])").first().getString(0));
     assertRows(spark().read().format("delta").load(wh.path("silver", Feeds.FX_RATES.tableName()))
             .select("currency", "rate_to_reporting", "_is_current"),
-        "EUR,1.10000000,false", "EUR,1.12000000,true", "GBP,1.25000000,true");
+        "EUR,1.10000000,false", "EUR,1.12000000,true", "GBP,1.25000000,true", "USD,0.90000000,true");
+  }
+
+  @Test
+  void silverTakesDeletionVectorsWhenConfiguredAndAnOlderTableIsUpgradedOnce() {
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
+    // kpi.ingest.silver-deletion-vectors = false: created without them (version 0, the CREATE).
+    assertEquals(0, SilverTables.ensure(wh, Feeds.FX_RATES, false));
+    assertNull(wh.properties("silver", Feeds.FX_RATES.tableName()).get("delta.enableDeletionVectors"));
+    // Then true: one properties commit upgrades it (version 1), and the next ensure commits nothing.
+    assertEquals(1, SilverTables.ensure(wh, Feeds.FX_RATES, true));
+    assertEquals("true", wh.properties("silver", Feeds.FX_RATES.tableName()).get("delta.enableDeletionVectors"));
+    assertEquals(1, SilverTables.ensure(wh, Feeds.FX_RATES, true));
+    // A table that has them keeps them when the setting is turned off.
+    assertEquals(1, SilverTables.ensure(wh, Feeds.FX_RATES, false));
+    // A new table with the setting on is created with them (no upgrade commit).
+    assertEquals(0, SilverTables.ensure(wh, Feeds.ACCOUNTS, true));
+    assertEquals("true", wh.properties("silver", Feeds.ACCOUNTS.tableName()).get("delta.enableDeletionVectors"));
   }
 
   @Test
