@@ -45,7 +45,7 @@ class BenchPartsTest {
     java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "no archive");
     long later = built.toMillis() + 60_000;
-    archive(target.resolve("kpi-123.jsa"), Bench.MIN_ARCHIVE_BYTES, built.toMillis() - 60_000);
+    Path old = archive(target.resolve("kpi-123.jsa"), Bench.MIN_ARCHIVE_BYTES, built.toMillis() - 60_000);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "an archive of an earlier build");
     archive(target.resolve("notes.txt"), Bench.MIN_ARCHIVE_BYTES, later);
     assertFalse(Bench.hasClassDataArchive(tmp.resolve("home")), "not an archive");
