@@ -93,6 +93,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void silverDeletionVectorsAreOffByDefault() throws IOException {
+    assertFalse(ConfigLoader.load(null, Map.of()).ingest().silverDeletionVectors());
+    assertTrue(ConfigLoader.load(conf("kpi.ingest.silver-deletion-vectors = true"), Map.of()).ingest().silverDeletionVectors());
+  }
+
+  @Test
   void parallelFeedsDefaultsToTwoAndRefusesZero() throws IOException {
     assertEquals(2, ConfigLoader.load(null, Map.of()).ingest().parallelFeeds());
     assertEquals(1, ConfigLoader.load(conf("kpi.ingest.parallel-feeds = 1"), Map.of()).ingest().parallelFeeds());
