@@ -129,11 +129,38 @@ public final class IngestJob {
     }
     // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
     io.kpilake.spark.SmallData.configure(spark, cfg.spark(), bytes, "ingest");
+    smallIngest = io.kpilake.spark.SmallData.isSmall(cfg.spark(), bytes);
     io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
         feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r);
       ledgerRows.addAll(r.ledgerRows());
     });
+  }
+
+  /** Whether this run's ingest runs as small data ({@link #ingestFeeds}, before any feed starts). */
+  private boolean smallIngest;
+  /** The session for the MERGEs into large silver tables during a small ingest ({@link #rewriter}), made once per run. */
+  private Warehouse largeRewriter;
+
+  /**
+   * Where a feed's silver MERGE runs. It reads and writes again every silver file that holds one of
+   * the night's keys (most of a large table), so it is sized by the table, not by the night's
+   * batch: a small ingest merges into a table of {@code kpi.spark.small-data-bytes} or more through
+   * a second session of the application with the large-data settings (code generation,
+   * {@code kpi.spark.shuffle-partitions}); a small table, or an ingest that is large anyway, uses the
+   * run's session. Tier M night: the four MERGEs had been one interpreted task each over the touched
+   * files, 20-33 s (docs/design.md).
+   */
+  private synchronized Warehouse rewriter(FeedSpec feed) {
+    if (!smallIngest || io.kpilake.spark.SmallData.isSmall(cfg.spark(), wh.sizeInBytes("silver", List.of(feed.tableName())))) {
+      return wh;
+    }
+    if (largeRewriter == null) {
+      SparkSession large = spark.newSession();
+      io.kpilake.spark.SmallData.configure(large, cfg.spark(), Long.MAX_VALUE, "silver merges into large tables");
+      largeRewriter = wh.withSession(large);
+    }
+    return largeRewriter;
   }
 
   /**
@@ -310,7 +337,7 @@ public final class IngestJob {
       // commit, so the KPIs see unchanged inputs and are not recomputed for it.
       if (total[1] > 0) {
         timed(feed, "silver", () -> {
-          SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys);
+          SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys, rewriter(feed));
           return null;
         });
       }

@@ -164,6 +164,18 @@ public final class SilverTables {
    */
   public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
       NightKeys nightKeys) {
+    mergeNewVersions(wh, feed, accepted, affected, nightKeys, wh);
+  }
+
+  /**
+   * {@link #mergeNewVersions(Warehouse, FeedSpec, Dataset, java.util.Optional, NightKeys)} with the
+   * MERGE run through {@code rewriter}'s session. A MERGE rewrites every silver file that holds
+   * one of the night's keys, which on a large table is most of it, whatever the batch's size: the
+   * night's small-data settings (one shuffle partition, interpreted) would rewrite it in one
+   * interpreted task, so the caller gives a session sized by the table ({@link IngestJob}).
+   */
+  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
+      NightKeys nightKeys, Warehouse rewriter) {
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
@@ -182,7 +194,7 @@ public final class SilverTables {
           .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
       return;
     }
-    DeltaTable silver = wh.table("silver", feed.tableName());
+    DeltaTable silver = rewriter.table("silver", feed.tableName());
     Dataset<Row> touchedKeys = keysOf(feed, fresh);
     // A night's affected rows are few and cached: a plain join in the same job beats a broadcast
     // job of its own. All of silver (a large batch) meets the batch's keys by a shuffle.

@@ -66,4 +66,9 @@ public final class SmallData {
   static boolean isSmall(long bytes, long smallBelow) {
     return bytes < smallBelow;
   }
+
+  /** True when a step over {@code bytes} runs as a small one under {@code settings}. */
+  public static boolean isSmall(KpiConfig.SparkSettings settings, long bytes) {
+    return isSmall(bytes, settings.smallDataBytes());
+  }
 }

@@ -47,6 +47,15 @@ public final class Warehouse {
     return new Warehouse(spark, root, false);
   }
 
+  /**
+   * The same warehouse (tables, paths, catalog registration) through another session of the same
+   * Spark application: a step whose data size calls for other Spark settings than the run's
+   * ({@link SmallData}) runs its queries there, with its own SQL configuration.
+   */
+  public Warehouse withSession(SparkSession session) {
+    return new Warehouse(session, root, catalog);
+  }
+
   public SparkSession spark() {
     return spark;
   }

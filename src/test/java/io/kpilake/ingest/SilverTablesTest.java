@@ -60,12 +60,17 @@ class SilverTablesTest extends SparkTestBase {
 
   /** One night into silver as IngestJob does it: the night's keys, the rows they affect, the merge. */
   private static void night(Warehouse wh, Dataset<Row> versions) {
+    night(wh, versions, wh);
+  }
+
+  /** {@link #night(Warehouse, Dataset)} with the MERGE run through {@code rewriter}'s session. */
+  private static void night(Warehouse wh, Dataset<Row> versions, Warehouse rewriter) {
     FeedSpec fx = Feeds.FX_RATES;
     long version = wh.version("silver", fx.tableName());
     SilverTables.NightKeys keys = version == 0 ? null : SilverTables.collectKeys(fx, versions);
     var affected = SilverTables.affected(wh, fx, version, keys);
     try {
-      SilverTables.mergeNewVersions(wh, fx, versions, affected, keys);
+      SilverTables.mergeNewVersions(wh, fx, versions, affected, keys, rewriter);
     } finally {
       SilverTables.release(affected);
     }
@@ -94,6 +99,27 @@ class SilverTablesTest extends SparkTestBase {
     assertRows(spark().read().format("delta").load(wh.path("silver", Feeds.FX_RATES.tableName()))
             .select("currency", "rate_to_reporting", "_is_current"),
         "EUR,1.10000000,false", "EUR,1.12000000,true", "GBP,1.25000000,true", "USD,0.90000000,true");
+  }
+
+  @Test
+  void aMergeRunThroughASecondSessionWithLargeDataSettingsWritesTheSameHistory() {
+    // IngestJob's small night merges into a large silver table through a second session of the
+    // application, with code generation and several shuffle partitions: the batch and the affected
+    // rows come from the run's session.
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh").toString()).withoutCatalog();
+    SilverTables.ensure(wh, Feeds.FX_RATES, false);
+    night(wh, accepted("('2024-01-01', 'EUR', '1.10', '2024-01-01/a.csv', 1)", "('2024-01-01', 'USD', '0.90', '2024-01-01/a.csv', 2)"));
+    org.apache.spark.sql.SparkSession large = spark().newSession();
+    large.conf().set("spark.sql.shuffle.partitions", "3");
+    large.conf().set("spark.sql.codegen.wholeStage", "true");
+    large.conf().set("spark.sql.codegen.factoryMode", "FALLBACK");
+    large.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+    // A new version of (Jan 1, EUR), dated later: the old one ends, the new one is current; USD is untouched.
+    night(wh, accepted("('2024-01-01', 'EUR', '1.12', '2024-01-03/a.csv', 1)"), wh.withSession(large));
+    assertEquals("MERGE", lastOperation(wh));
+    assertRows(spark().read().format("delta").load(wh.path("silver", Feeds.FX_RATES.tableName()))
+            .select("currency", "rate_to_reporting", "_is_current"),
+        "EUR,1.10000000,false", "EUR,1.12000000,true", "USD,0.90000000,true");
   }
 
   @Test
