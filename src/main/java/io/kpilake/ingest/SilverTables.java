@@ -160,19 +160,10 @@ public final class SilverTables {
    * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
    * table of a first load (nothing {@link #affected}), and for a night none of whose keys silver
    * has yet, the versions are appended; otherwise the history comes from the affected rows,
-   * restricted to the keys that have a new version.
-   */
-  public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
-      NightKeys nightKeys) {
-    mergeNewVersions(wh, feed, accepted, affected, nightKeys, wh);
-  }
-
-  /**
-   * {@link #mergeNewVersions(Warehouse, FeedSpec, Dataset, java.util.Optional, NightKeys)} with the
-   * MERGE run through {@code rewriter}'s session. A MERGE rewrites every silver file that holds
-   * one of the night's keys, which on a large table is most of it, whatever the batch's size: the
-   * night's small-data settings (one shuffle partition, interpreted) would rewrite it in one
-   * interpreted task, so the caller gives a session sized by the table ({@link IngestJob}).
+   * restricted to the keys that have a new version. The MERGE runs through {@code rewriter}'s
+   * session ({@code wh} itself, or the same warehouse through another session): it rewrites every
+   * silver file that holds one of the night's keys, which on a large table is most of it, whatever
+   * the batch's size, so the caller gives a session sized by the table ({@link IngestJob}).
    */
   public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
       NightKeys nightKeys, Warehouse rewriter) {
