@@ -3,10 +3,10 @@
 -- one half. Mann-Whitney U over score groups, no pairwise join:
 --   U   = sum over churned accounts of (retained with a higher score + half the retained with the same score)
 --   auc = U / (churned x retained), null when either group is empty
--- Input: labels (snapshot_date, health_score, churned: health_backtest_labels).
+-- Input: labels (snapshot_date, bucket, health_score, churned and retained counts: health_backtest_labels).
 
 WITH score_groups AS (
-  SELECT snapshot_date, health_score, count_if(churned) AS c, count_if(NOT churned) AS r
+  SELECT snapshot_date, health_score, sum(churned) AS c, sum(retained) AS r
   FROM labels
   WHERE health_score IS NOT NULL
   GROUP BY snapshot_date, health_score

@@ -5,7 +5,7 @@
 -- Parameters: :as_of (DATE), :horizon_days (INT).
 
 WITH counts AS (
-  SELECT snapshot_date, bucket, count(*) AS accounts, count_if(churned) AS churned_within_90d
+  SELECT snapshot_date, bucket, sum(churned + retained) AS accounts, sum(churned) AS churned_within_90d
   FROM labels
   GROUP BY snapshot_date, bucket
 ),

@@ -26,13 +26,17 @@ public final class HealthBacktest {
     SqlModel table = SqlModel.of("health_backtest");
     return health -> {
       Map<String, Object> params = Map.of("as_of", asOf, "horizon_days", horizonDays);
-      Dataset<Row> labeled = labels.run(Map.of("account_health", health, "account_mrr_monthly", accountMonths), params);
+      // Read twice (bucket counts, AUC): held once (a lazy checkpoint, filled by the first reader),
+      // so the join of the snapshots with the account months runs once. A few thousand rows.
+      Dataset<Row> labeled = labels.run(Map.of("account_health", health, "account_mrr_monthly", accountMonths), params)
+          .localCheckpoint(false);
       return table.run(Map.of("account_health", health, "labels", labeled, "auc", auc().apply(labeled)), params);
     };
   }
 
   /**
-   * Labeled scores ({@code snapshot_date, health_score, churned}) -> {@code snapshot_date, auc}:
+   * Labeled score groups ({@code snapshot_date, health_score, churned, retained}: accounts per
+   * snapshot and score, {@code health_backtest_labels.sql}) -> {@code snapshot_date, auc}:
    * U = sum over churned accounts of (retained with a higher score + half the retained with the
    * same score); auc = U / (churned x retained), null when either group is empty ({@code health_auc.sql}).
    */

@@ -11,10 +11,11 @@ class BacktestRiskPaymentsSupportTest extends RevenueFixtures {
 
   @Test
   void aucCountsTiesAsOneHalf() {
-    Dataset<Row> labeled = values("snapshot_date DATE, account_id STRING, health_score DOUBLE, churned BOOLEAN",
-        "2024-01-31,c1,20,true", "2024-01-31,c2,50,true", "2024-01-31,r1,50,false", "2024-01-31,r2,80,false", "2024-01-31,r3,90,false",
-        "2024-01-31,n1,null,true",
-        "2024-02-29,r1,50,false", "2024-02-29,r2,60,false");
+    // Accounts per snapshot, bucket and score: churned, retained (health_backtest_labels.sql).
+    Dataset<Row> labeled = values("snapshot_date DATE, bucket STRING, health_score DOUBLE, churned BIGINT, retained BIGINT",
+        "2024-01-31,red,20,1,0", "2024-01-31,yellow,50,1,1", "2024-01-31,green,80,0,1", "2024-01-31,green,90,0,1",
+        "2024-01-31,unknown,null,1,0",
+        "2024-02-29,yellow,50,0,1", "2024-02-29,yellow,60,0,1");
     // January: churned {20, 50}, retained {50, 80, 90}; the unscored account is left out.
     //   20 scores below all 3 retained -> 3; 50 is below 80 and 90 and ties 50 -> 2 + 0.5 = 2.5; U = 5.5
     //   AUC = 5.5 / (2 x 3) = 0.9166...
