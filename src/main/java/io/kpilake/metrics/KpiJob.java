@@ -145,7 +145,10 @@ public final class KpiJob {
       Dataset<Row> payments = silver(Feeds.PAYMENT_EVENTS);
       FxRates fx = FxRates.of(silver(Feeds.FX_RATES).filter(col("_is_current")), cfg.reportingCurrency(), run.asOf());
 
-      Dataset<Row> mrrLines = RevenueModel.mrrLines(subs).apply(lines);
+      // Read four times (the FX notes, the account-month revenue, and the renewals' due lines and
+      // covering lines): a lazy checkpoint, filled by the FX notes' job, so the lines are filtered
+      // and joined with the subscriptions once.
+      Dataset<Row> mrrLines = RevenueModel.mrrLines(subs).apply(lines).localCheckpoint(false);
       List<String> fxNotes = fxNotes(mrrLines, payments, fx);
       Dataset<Row> priced = mrrLines.filter(fx.priceable(col("currency")));
 
