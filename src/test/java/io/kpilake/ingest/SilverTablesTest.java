@@ -25,7 +25,7 @@ class SilverTablesTest extends SparkTestBase {
     SilverTables.ensure(wh, usage, true);
     Dataset<Row> rows = spark().sql("SELECT a account_id, CAST(d AS DATE) usage_date, u active_users FROM VALUES"
         + " ('A1', '2024-01-02', 1), ('A1', '2024-01-03', 2), ('A2', '2024-01-02', 3), ('A2', '2024-01-03', 4),"
-        + " ('A3', '2024-01-02', 5) AS t(a, d, u)");
+        + " ('A3', '2024-01-02', 5), ('A1', '2024-01-04', 6) AS t(a, d, u)");
     List<String> present = Arrays.asList(rows.columns());
     for (StructField f : SilverTables.schema(usage).fields()) {
       if (!present.contains(f.name())) {
@@ -39,9 +39,10 @@ class SilverTablesTest extends SparkTestBase {
     SilverTables.NightKeys keys = SilverTables.collectKeys(usage, spark().sql(
         "SELECT * FROM VALUES ('A1', DATE'2024-01-02'), ('A2', DATE'2024-01-03'), ('A2', DATE'2024-01-03') AS t(account_id, usage_date)"));
     assertEquals(2, keys.keys().size());
-    // One IN list per key column: {A1, A2} x {Jan 2, Jan 3} = rows 1-4, a superset; never A3.
+    // The IN list of the cluster column (usage_date), which Delta skips files by: {Jan 2, Jan 3} = rows 1-5, a
+    // superset; never Jan 4 (row 6).
     assertRows(spark().read().format("delta").load(wh.path("silver", usage.tableName())).filter(keys.filter("")).select("active_users"),
-        "1", "2", "3", "4");
+        "1", "2", "3", "4", "5");
     // The affected rows are exactly the batch's keys: rows 1 and 4.
     var affected = SilverTables.affected(wh, usage, wh.version("silver", usage.tableName()), keys);
     try {
