@@ -2,8 +2,9 @@
 -- section 5): for every month-end snapshot S with S + H days on or before D, how many accounts of
 -- each bucket and score churned within H days and how many were retained. An account churned when
 -- its MRR is 0 at some month end in (S, S + H] (no account-month row counts as 0).
--- Both the bucket counts (health_backtest) and the AUC (health_auc) read these groups: a few
--- thousand rows, held for the run, so the join with the account months runs once.
+-- Both the bucket counts (health_backtest) and the AUC (health_auc) read these groups (at tier M
+-- about 170,000 rows, from some 620,000 labelled snapshots), held for the run, so the join with the
+-- account months runs once.
 -- Inputs: account_health (kpi.account_health rows), account_mrr_monthly.
 -- Parameters: :as_of (DATE), :horizon_days (INT, H).
 
