@@ -97,28 +97,23 @@ public final class SilverTables {
 
   /**
    * The distinct keys of a night's batch (its valid rows), on the driver ({@link #collectKeys}),
-   * with each key column's distinct values, taken once for {@link #filter}.
+   * with the distinct values of the key's cluster column, taken once for {@link #filter}.
    */
-  public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema, List<Object[]> valuesByColumn) {
+  public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema, Object[] clusterValues) {
     NightKeys(FeedSpec feed, List<Row> keys, StructType schema) {
-      this(feed, keys, schema, java.util.stream.IntStream.range(0, feed.key().size())
-          .mapToObj(i -> keys.stream().map(r -> r.get(i)).distinct().toArray()).toList());
+      this(feed, keys, schema, keys.stream().map(r -> r.get(feed.key().indexOf(feed.clusterColumn()))).distinct().toArray());
     }
 
     /**
      * A predicate (columns prefixed, e.g. {@code "t."}) that holds for every row of these keys, for
-     * Delta to skip the files whose min/max statistics exclude it: the key's IN list for a
-     * one-column key (exact); for a wider key, the IN list of its cluster column only (a superset:
-     * silver is laid out by that column, so it is the one that skips files). A night of usage
-     * holds one or two days and, at tier M, some 60,000 accounts: an IN list of every account
-     * skipped no file (each file spans all accounts) and cost the driver seconds to plan.
+     * Delta to skip the files whose min/max statistics exclude it: the IN list of the key's cluster
+     * column ({@link FeedSpec#clusterColumn}, which silver is laid out by). For a one-column key
+     * that is the key itself (exact); for a wider key a superset. A night of usage holds one or two
+     * days and, at tier M, some 60,000 accounts: an IN list of every account skipped no file (each
+     * file spans all accounts) and cost the driver seconds to plan.
      */
     public Column filter(String prefix) {
-      if (feed.key().size() == 1) {
-        return col(prefix + feed.key().get(0)).isin(valuesByColumn.get(0));
-      }
-      int cluster = feed.key().indexOf(feed.clusterColumn());
-      return col(prefix + feed.clusterColumn()).isin(valuesByColumn.get(cluster));
+      return col(prefix + feed.clusterColumn()).isin(clusterValues);
     }
   }
 
