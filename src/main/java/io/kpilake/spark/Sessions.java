@@ -57,6 +57,12 @@ public final class Sessions {
         // passes. Ours are local checkpoints already (SilverTables.mergeNewVersions, the
         // quarantine MERGE of KpiJob): one job each.
         .config("spark.databricks.delta.merge.materializeSource", "none")
+        // The one Dataset cache of a run that matters is an ingest's classified batch (IngestJob),
+        // built once and read three or four times soon after (counts, bronze, silver, quarantine).
+        // Compressing it (dictionary and run-length encoding chosen per column of every batch) was
+        // two thirds of building it: tier M first load, the ingest's task time 954 -> 842 s and
+        // its wall 500 -> 443 s without (docs/design.md). A cache that does not fit spills to disk.
+        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         // Parameter markers (the SQL models' :as_of, :windows) bound by the analyzer: since Spark 4.1
         // binds them in a pre-parser that Delta's SQL parser does not forward (delta-io/delta#7640),
         // spark.sql(text, args) otherwise fails with UNBOUND_SQL_PARAMETER on a session with Delta.
