@@ -27,20 +27,27 @@ class BacktestRiskPaymentsSupportTest extends RevenueFixtures {
   void backtestCountsChurnWithinNinetyDaysByBucketForMatureMonthEndSnapshots() {
     Dataset<Row> health = values("snapshot_date DATE, account_id STRING, health_score DOUBLE, bucket STRING",
         "2024-01-31,A,80,green", "2024-01-31,B,30,red", "2024-01-31,C,55,yellow", "2024-01-31,E,null,unknown",
+        "2024-01-31,F,60,yellow", "2024-01-31,G,50,yellow",
         // 04-30 + 90 days = 07-29 is after D = 06-30: not mature. 06-15 is not a month end.
         "2024-04-30,A,80,green", "2024-06-15,A,80,green");
     Dataset<Row> am = values("account_id STRING, month DATE, mrr DECIMAL(18,2)",
         "A,2024-02-01,10", "A,2024-03-01,10", "A,2024-04-01,10", "A,2024-05-01,10",
         "B,2024-02-01,10", "B,2024-03-01,0", "B,2024-04-01,10",
         "C,2024-02-01,10", "C,2024-03-01,10", "C,2024-04-01,0",
+        "F,2024-02-01,10", "F,2024-04-01,10",
+        "G,2024-02-01,10", "G,2024-03-01,10", "G,2024-04-01,10",
         "A,2024-07-01,0");
     // Month ends in (01-31, 01-31 + 90 = 04-30]: 02-29, 03-31, 04-30.
     // A stays > 0 -> retained; B is 0 at 03-31 (back later, still churned); C is 0 at 04-30; E has no revenue rows -> churned.
-    // AUC over scored accounts: churned {30, 55} vs retained {80}: U = 1 + 1 = 2; 2 / (2 x 1) = 1.0
+    // F has no row for March (a gap counts as 0) -> churned; G pays through 04-30 and has nothing after, which is
+    // past the horizon -> retained.
+    // yellow: C, F churned, G retained -> 3 accounts, 2 churned, 2 / 3 = 0.666...
+    // AUC over scored accounts: churned {30, 55, 60} vs retained {80, 50}: 30 is below both, 55 and 60 only below 80:
+    // U = 2 + 1 + 1 = 4; 4 / (3 x 2) = 0.666...
     assertRows(HealthBacktest.backtest(am, LocalDate.parse("2024-06-30"), 90).apply(health)
             .select("snapshot_date", "bucket", "accounts", "churned_within_90d", "churn_rate", "auc"),
-        "2024-01-31,green,1,0,0.0,1.0", "2024-01-31,red,1,1,1.0,1.0", "2024-01-31,yellow,1,1,1.0,1.0",
-        "2024-01-31,unknown,1,1,1.0,1.0");
+        "2024-01-31,green,1,0,0.0,0.6666666666666666", "2024-01-31,red,1,1,1.0,0.6666666666666666",
+        "2024-01-31,yellow,3,2,0.6666666666666666,0.6666666666666666", "2024-01-31,unknown,1,1,1.0,0.6666666666666666");
   }
 
   @Test
