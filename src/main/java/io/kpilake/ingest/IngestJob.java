@@ -337,7 +337,7 @@ public final class IngestJob {
       // commit, so the KPIs see unchanged inputs and are not recomputed for it.
       if (total[1] > 0) {
         timed(feed, "silver", () -> {
-          SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys, rewriter(feed));
+          SilverTables.mergeNewVersions(wh, feed, SilverTables.versionsOf(batch, run.runId()), affected, nightKeys, () -> rewriter(feed));
           return null;
         });
       }

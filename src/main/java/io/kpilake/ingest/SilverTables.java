@@ -158,13 +158,14 @@ public final class SilverTables {
    * every key they touch. The source is unique on (key, _hash), as MERGE requires. Into the empty
    * table of a first load (nothing {@link #affected}), and for a night none of whose keys silver
    * has yet, the versions are appended; otherwise the history comes from the affected rows,
-   * restricted to the keys that have a new version. The MERGE runs through {@code rewriter}'s
-   * session ({@code wh} itself, or the same warehouse through another session): it rewrites every
-   * silver file that holds one of the night's keys, which on a large table is most of it, whatever
-   * the batch's size, so the caller gives a session sized by the table ({@link IngestJob}).
+   * restricted to the keys that have a new version. The MERGE runs through the session
+   * {@code rewriter} gives ({@code wh} itself, or the same warehouse through another session), asked
+   * for only when there is a MERGE: it rewrites every silver file that holds one of the night's keys,
+   * which on a large table is most of it, whatever the batch's size, so the caller gives a session
+   * sized by the table ({@link IngestJob}).
    */
   public static void mergeNewVersions(Warehouse wh, FeedSpec feed, Dataset<Row> accepted, java.util.Optional<Dataset<Row>> affected,
-      NightKeys nightKeys, Warehouse rewriter) {
+      NightKeys nightKeys, java.util.function.Supplier<Warehouse> rewriter) {
     List<String> base = new ArrayList<>(feed.columnNames());
     base.addAll(List.of("_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash"));
     Column[] baseCols = base.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
@@ -183,7 +184,7 @@ public final class SilverTables {
           .write().format("delta").mode("append").save(wh.path("silver", feed.tableName()));
       return;
     }
-    DeltaTable silver = rewriter.table("silver", feed.tableName());
+    DeltaTable silver = rewriter.get().table("silver", feed.tableName());
     Dataset<Row> touchedKeys = keysOf(feed, fresh);
     // A night's affected rows are few and cached: a plain join in the same job beats a broadcast
     // job of its own. All of silver (a large batch) meets the batch's keys by a shuffle.

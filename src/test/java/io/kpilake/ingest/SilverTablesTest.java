@@ -71,7 +71,7 @@ class SilverTablesTest extends SparkTestBase {
     SilverTables.NightKeys keys = version == 0 ? null : SilverTables.collectKeys(fx, versions);
     var affected = SilverTables.affected(wh, fx, version, keys);
     try {
-      SilverTables.mergeNewVersions(wh, fx, versions, affected, keys, rewriter);
+      SilverTables.mergeNewVersions(wh, fx, versions, affected, keys, () -> rewriter);
     } finally {
       SilverTables.release(affected);
     }
