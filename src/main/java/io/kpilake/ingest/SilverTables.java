@@ -101,7 +101,11 @@ public final class SilverTables {
    */
   public record NightKeys(FeedSpec feed, List<Row> keys, StructType schema, Object[] clusterValues) {
     NightKeys(FeedSpec feed, List<Row> keys, StructType schema) {
-      this(feed, keys, schema, keys.stream().map(r -> r.get(feed.key().indexOf(feed.clusterColumn()))).distinct().toArray());
+      this(feed, keys, schema, distinctValues(keys, feed.key().indexOf(feed.clusterColumn())));
+    }
+
+    private static Object[] distinctValues(List<Row> keys, int column) {
+      return keys.stream().map(r -> r.get(column)).distinct().toArray();
     }
 
     /**

@@ -60,8 +60,9 @@ public final class Sessions {
         // The one Dataset cache of a run that matters is an ingest's classified batch (IngestJob),
         // built once and read three or four times soon after (counts, bronze, silver, quarantine).
         // Compressing it (dictionary and run-length encoding chosen per column of every batch) was
-        // two thirds of building it: tier M first load, the ingest's task time 954 -> 842 s and
-        // its wall 500 -> 443 s without (docs/design.md). A cache that does not fit spills to disk.
+        // two thirds of the stage that builds it (JFR, tier S tickets first load); without it a
+        // tier M first load's ingest took 842 instead of 954 s of task time, 443 instead of 500 s
+        // wall (docs/design.md). A cache that does not fit spills to disk.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         // Parameter markers (the SQL models' :as_of, :windows) bound by the analyzer: since Spark 4.1
         // binds them in a pre-parser that Delta's SQL parser does not forward (delta-io/delta#7640),
