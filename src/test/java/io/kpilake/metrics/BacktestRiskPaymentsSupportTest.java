@@ -117,12 +117,19 @@ class BacktestRiskPaymentsSupportTest extends RevenueFixtures {
         "T2,A,smb,2024-01-02T00:00:00,2024-01-02T02:00:00,2024-01-03T00:00:00,true,3",
         "T3,B,smb,2024-01-03T00:00:00,2024-01-03T04:00:00,null,false,null",
         "T4,B,smb,2024-01-04T00:00:00,2024-01-04T10:00:00,2024-01-04T04:00:00,false,null",
-        "T5,B,smb,2024-04-04T00:00:00,null,null,false,null");
+        "T5,B,smb,2024-04-04T00:00:00,null,null,false,null",
+        "T6,C,enterprise,2024-02-01T00:00:00,2024-02-01T00:30:00,null,false,null",
+        "T7,C,enterprise,2024-02-02T00:00:00,2024-02-02T01:30:00,null,true,null",
+        "T8,C,enterprise,2024-02-03T00:00:00,2024-02-03T06:00:00,null,false,null",
+        "T9,C,enterprise,2024-02-04T00:00:00,null,null,false,null");
     // January smb: 4 tickets, 1 escalated; first response hours {1, 2, 4, 10} -> median (2 + 4) / 2 = 3
     // resolution hours of solved tickets {10, 24, 4} -> median 10; csat (5 + 3) / 2 = 4 from 2 responses. T5 is after D.
+    // February enterprise: 4 tickets, 1 escalated (1 / 4 = 0.25); three responses {0.5, 1.5, 6} -> the middle one, 1.5;
+    // none solved -> no resolution median (null); no csat -> avg null, 0 responses.
     assertRows(SupportMetrics.supportMonthly(LocalDate.parse("2024-03-31")).apply(t)
             .select("month", "segment", "tickets", "escalated", "escalation_rate", "median_first_response_hours",
                 "median_resolution_hours", "avg_csat", "csat_responses"),
-        "2024-01-01,smb,4,1,0.25,3.0,10.0,4.0,2");
+        "2024-01-01,smb,4,1,0.25,3.0,10.0,4.0,2",
+        "2024-02-01,enterprise,4,1,0.25,1.5,null,null,0");
   }
 }
