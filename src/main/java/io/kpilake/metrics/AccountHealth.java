@@ -62,8 +62,7 @@ public final class AccountHealth {
           .join(HealthSignals.usage(h, asOf).apply(in.usage()), key, "left")
           .join(HealthSignals.support(h, asOf).apply(in.tickets()), key, "left")
           .join(HealthSignals.rolesEngaged(h, asOf).apply(in.activities()), key, "left")
-          .join(HealthSignals.lastTouch(in.activities(), asOf).apply(base.select("account_id", "month")),
-              new String[] {"account_id", "month"}, "left")
+          .join(HealthSignals.lastTouch(in.activities(), asOf).apply(base.select("account_id", "month", "snapshot_date")), key, "left")
           .join(HealthSignals.paymentSuccess(h, asOf).apply(in.payments()), key, "left");
       if (in.ticketsFeedPresent()) {
         out = out.withColumn("tickets_90d", expr("coalesce(tickets_90d, 0)"))

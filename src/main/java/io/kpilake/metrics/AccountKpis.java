@@ -46,6 +46,10 @@ public final class AccountKpis {
     if (reuse != null) {
       base = base.filter(reuse.computed());
     }
+    // Read twice (the signals join it, and last touch takes its keys): a lazy checkpoint, filled by
+    // the step's count job, so that the point-in-time MRR, its change and the CRM values are
+    // computed once.
+    base = base.localCheckpoint(false);
     Dataset<Row> computed = AccountHealth.withSignals(new AccountHealth.SignalInputs(hin.usage(), hin.ticketVersions(), hin.activities(),
             hin.payments(), hin.ticketsFeedPresent()), h, asOf)
         .andThen(AccountHealth.scores(h, reuse == null ? null : reuse.keptScores()))

@@ -78,19 +78,23 @@ public final class HealthSignals {
 
   /**
    * Activities and the snapshot base ({@code account_id, month, snapshot_date}) -> {@code
-   * last_touch}: the latest activity day on or before S (running max over months).
+   * last_touch}: the latest activity day on or before S (running max over months), keyed by
+   * {@code (account_id, snapshot_date)} like every other signal, so that the base meets all of them
+   * in one partitioning (a snapshot's month and its day name each other).
    */
   public static Transform lastTouch(Dataset<Row> activities, LocalDate asOf) {
     return base -> {
       Dataset<Row> perMonth = activities.filter(col("_is_current").and(expr("to_date(occurred_at) <= date'" + asOf + "'")))
           .groupBy(col("account_id"), expr("trunc(to_date(occurred_at), 'MM')").as("month"))
           .agg(expr("max(to_date(occurred_at))").as("_touch"))
+          .withColumn("snapshot_date", expr("CAST(NULL AS DATE)"))
           .withColumn("_base", expr("false"));
-      Dataset<Row> keys = base.select(col("account_id"), col("month"), expr("CAST(NULL AS DATE)").as("_touch"), expr("true").as("_base"));
+      Dataset<Row> keys = base.select(col("account_id"), col("month"), col("snapshot_date"), expr("CAST(NULL AS DATE)").as("_touch"),
+          expr("true").as("_base"));
       return keys.unionByName(perMonth)
           .withColumn("last_touch", expr("max(_touch) OVER (PARTITION BY account_id ORDER BY month)"))
           .filter(col("_base"))
-          .select("account_id", "month", "last_touch");
+          .select("account_id", "snapshot_date", "last_touch");
     };
   }
 
