@@ -39,24 +39,37 @@ public final class HealthSignals {
 
   /**
    * Ticket versions -> {@code tickets_90d}, {@code escalations_90d} (tickets created in the
-   * window, as known at S) and {@code csat_90d} (mean score of tickets solved in the window).
+   * window, as known at S) and {@code csat_90d} (mean score of tickets solved in the window). One
+   * expansion serves the three: each version goes to every month snapshot whose window can hold its
+   * creation day or its solving day, and each signal counts only the versions its own window holds
+   * (a snapshot whose window holds only solvings has 0 tickets, as it has when the feed is present
+   * and it has no row here: {@link AccountHealth#withSignals}).
    */
   public static Transform support(HealthSettings h, LocalDate asOf) {
     int n = h.signal("tickets_90d").windowDays();
     int e = h.signal("escalations_90d").windowDays();
     int c = h.signal("csat_90d").windowDays();
-    return tickets -> {
-      Dataset<Row> created = Snapshots.windowsHolding("to_date(created_at)", Math.max(n, e), asOf).apply(tickets)
-          .filter(Snapshots.knownAt("snapshot_date"))
-          .groupBy("account_id", "snapshot_date")
-          .agg(expr("count_if(event_day > date_sub(snapshot_date, " + n + "))").as("tickets_90d"),
-              expr("count_if(escalated AND event_day > date_sub(snapshot_date, " + e + "))").as("escalations_90d"));
-      Dataset<Row> solved = Snapshots.windowsHolding("to_date(solved_at)", c, asOf).apply(tickets.filter(col("solved_at").isNotNull()))
-          .filter(Snapshots.knownAt("snapshot_date"))
-          .groupBy("account_id", "snapshot_date")
-          .agg(expr("avg(csat_score)").as("csat_90d"));
-      return created.join(solved, new String[] {"account_id", "snapshot_date"}, "full");
-    };
+    int created = Math.max(n, e);
+    String d = "date'" + asOf + "'";
+    return tickets -> tickets
+        .withColumn("_created", expr("to_date(created_at)"))
+        .withColumn("_solved", expr("to_date(solved_at)"))
+        // The first and last day a window can hold this version by either day (solved_at may be null).
+        .withColumn("_from", expr("least(_created, coalesce(_solved, _created))"))
+        .withColumn("_to", expr("greatest(date_add(_created, " + (created - 1) + "), coalesce(date_add(_solved, " + (c - 1) + "), _created))"))
+        .filter(expr("_from <= " + d))
+        .withColumn("month", expr("explode(sequence(trunc(_from, 'MM'), trunc(least(_to, " + d + "), 'MM'), interval 1 month))"))
+        .withColumn("snapshot_date", Snapshots.snapshotOf("month", asOf))
+        .filter(Snapshots.knownAt("snapshot_date"))
+        .groupBy("account_id", "snapshot_date")
+        .agg(expr(inWindow("count_if(", "_created", n, ")")).as("tickets_90d"),
+            expr(inWindow("count_if(escalated AND ", "_created", e, ")")).as("escalations_90d"),
+            expr(inWindow("avg(csat_score) FILTER (WHERE ", "_solved", c, ")")).as("csat_90d"));
+  }
+
+  /** {@code prefix} + "day in (S - days, S]" + {@code suffix}. */
+  private static String inWindow(String prefix, String day, int days, String suffix) {
+    return prefix + day + " <= snapshot_date AND " + day + " > date_sub(snapshot_date, " + days + ")" + suffix;
   }
 
   /**

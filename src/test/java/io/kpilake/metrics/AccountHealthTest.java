@@ -146,6 +146,24 @@ class AccountHealthTest extends RevenueFixtures {
         "null,null,null,78.73,62.5,71.77,green");
   }
 
+  @Test
+  void supportSignalsCountEachWindowFromOneExpansion() {
+    // T1 is created 01-01 and solved 04-15 (csat 5; the solved version is known from 04-15); T2 is
+    // created 02-10, escalated, never solved. 90-day windows (S - 90, S]; snapshots are month ends.
+    Dataset<Row> tickets = values("ticket_id STRING, account_id STRING, created_at TIMESTAMP, solved_at TIMESTAMP, escalated BOOLEAN, "
+            + "csat_score INT" + V,
+        "T1,A,2024-01-01T09:00:00,null,false,null,2024-01-01T09:00:00,2024-04-15T10:00:00",
+        "T1,A,2024-01-01T09:00:00,2024-04-15T10:00:00,false,5,2024-04-15T10:00:00,null",
+        "T2,A,2024-02-10T09:00:00,null,true,null,2024-02-10T09:00:00,null");
+    // 01-31: T1 created in (11-02, 01-31] -> 1 ticket.  02-29: T1, T2 -> 2, T2 escalated.
+    // 03-31: window (01-01, 03-31] holds T2 only (T1's 01-01 is its open end) -> 1, 1 escalation.
+    // 04-30: window (01-31, 04-30] holds T2's creation and T1's solving (05-01 > 04-15 10:00, so the
+    //        solved version is the one known) -> 1 ticket, 1 escalation, csat 5.0.
+    assertRows(HealthSignals.support(H, LocalDate.parse("2024-04-30")).apply(tickets)
+            .select("account_id", "snapshot_date", "tickets_90d", "escalations_90d", "csat_90d"),
+        "A,2024-01-31,1,0,null", "A,2024-02-29,2,1,null", "A,2024-03-31,1,1,null", "A,2024-04-30,1,1,5.0");
+  }
+
   /** Rows "account_id, month, seat_utilization, usage_trend, tickets_90d, escalations_90d, csat_90d, roles, days, payment, mrr_change". */
   private static Dataset<Row> signals(String... rows) {
     return values("account_id STRING, month DATE, seat_utilization DOUBLE, usage_trend DOUBLE, tickets_90d DOUBLE, escalations_90d DOUBLE, "
