@@ -15,7 +15,8 @@ WITH tickets_to_d AS (
 by_month AS (
   -- The medians are exact, as percentile(x, 0.5) gives them, but from each group's values sorted
   -- once: percentile keeps a map of value -> count per group and merges the maps between stages,
-  -- which on 4.4 million tickets (tier M) cost about twice the task time of collecting and sorting.
+  -- which on 4.4 million tickets (tier M) took 12.7 s of task time against 8.6 s for collecting
+  -- and sorting (docs/design.md).
   SELECT month, segment,
          count(*)                                   AS tickets,
          count_if(escalated)                        AS escalated,

@@ -4,9 +4,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.kpilake.config.KpiConfig.HealthSettings;
+import io.kpilake.contract.Feeds;
 import io.kpilake.spark.Transform;
 import io.kpilake.model.Snapshots;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -75,7 +77,9 @@ public final class HealthSignals {
   /**
    * Activities -> {@code roles_engaged_90d} (distinct contact roles in the window) per snapshot.
    * Activities are first reduced to the latest day per account, role and month: a role was engaged
-   * in {@code (S - n, S]} exactly when its latest day in some month is.
+   * in {@code (S - n, S]} exactly when its latest day in some month is. The distinct roles are a
+   * bit mask ({@link #ROLE_BIT}) and their number its bit count: one aggregation, where
+   * {@code count(DISTINCT)} is two with a shuffle between them.
    */
   public static Transform rolesEngaged(HealthSettings h, LocalDate asOf) {
     int n = h.signal("roles_engaged_90d").windowDays();
@@ -85,8 +89,24 @@ public final class HealthSignals {
           .agg(expr("max(to_date(occurred_at))").as("_day"));
       return Snapshots.windowsHolding("_day", n, asOf).apply(latestPerMonth)
           .groupBy("account_id", "snapshot_date")
-          .agg(expr("count(DISTINCT contact_role)").as("roles_engaged_90d"));
+          .agg(expr("CAST(coalesce(bit_count(bit_or(" + ROLE_BIT + ")), 0) AS BIGINT)").as("roles_engaged_90d"));
     };
+  }
+
+  /**
+   * One bit per contact role of the contract (feeds.md: executive, champion, user, other), null for
+   * a null role. Ingest quarantines any other value, so silver holds none; one that got there would
+   * stop the run rather than go uncounted.
+   */
+  static final String ROLE_BIT = roleBit(Feeds.ACTIVITIES.columns().stream().filter(c -> c.name().equals("contact_role"))
+      .findFirst().orElseThrow().allowed().stream().sorted().toList());
+
+  private static String roleBit(List<String> roles) {
+    StringBuilder sb = new StringBuilder("CASE WHEN contact_role IS NULL THEN NULL");
+    for (int i = 0; i < roles.size(); i++) {
+      sb.append(" WHEN contact_role = '").append(roles.get(i)).append("' THEN ").append(1L << i).append("L");
+    }
+    return sb.append(" ELSE raise_error(concat('contact_role outside the contract: ', contact_role)) END").toString();
   }
 
   /**

@@ -164,6 +164,26 @@ class AccountHealthTest extends RevenueFixtures {
         "A,2024-01-31,1,0,null", "A,2024-02-29,2,1,null", "A,2024-03-31,1,1,null", "A,2024-04-30,1,1,5.0");
   }
 
+  @Test
+  void rolesAreCountedAsBitsAndOneOutsideTheContractStopsTheRun() {
+    // Window (01-01, 03-31]: executive twice (two months), champion, a null role, and user on 01-01 (its open end) -> 2 roles.
+    Dataset<Row> activities = values("activity_id STRING, account_id STRING, contact_role STRING, occurred_at TIMESTAMP, _is_current BOOLEAN",
+        "C1,A,executive,2024-02-10T15:00:00,true", "C2,A,executive,2024-03-10T15:00:00,true", "C3,A,champion,2024-03-12T15:00:00,true",
+        "C4,A,null,2024-03-13T15:00:00,true", "C5,A,user,2024-01-01T15:00:00,true");
+    assertRows(HealthSignals.rolesEngaged(H, LocalDate.parse("2024-03-31")).apply(activities)
+            .filter("snapshot_date = date'2024-03-31'").select("account_id", "roles_engaged_90d"),
+        "A,2");
+    Dataset<Row> unknown = values("activity_id STRING, account_id STRING, contact_role STRING, occurred_at TIMESTAMP, _is_current BOOLEAN",
+        "C9,A,cfo,2024-03-10T15:00:00,true");
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> HealthSignals.rolesEngaged(H, LocalDate.parse("2024-03-31")).apply(unknown).collectAsList());
+    String messages = "";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages += t.getMessage() + "\n";
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(messages.contains("contact_role outside the contract: cfo"), messages);
+  }
+
   /** Rows "account_id, month, seat_utilization, usage_trend, tickets_90d, escalations_90d, csat_90d, roles, days, payment, mrr_change". */
   private static Dataset<Row> signals(String... rows) {
     return values("account_id STRING, month DATE, seat_utilization DOUBLE, usage_trend DOUBLE, tickets_90d DOUBLE, escalations_90d DOUBLE, "
