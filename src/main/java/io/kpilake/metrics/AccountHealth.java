@@ -39,14 +39,11 @@ public final class AccountHealth {
    */
   public static Dataset<Row> base(Dataset<Row> lineVersions, Dataset<Row> subVersions, Dataset<Row> accountVersions, FxRates fx,
       LocalDate asOf, int mrrChangeDays) {
-    Dataset<Row> now = PointInTimeMrr.coveringLines(subVersions, asOf, 0).andThen(PointInTimeMrr.mrrOnDay(fx)).apply(lineVersions)
-        .filter(col("mrr").gt(0));
-    Dataset<Row> before = PointInTimeMrr.coveringLines(subVersions, asOf, mrrChangeDays).andThen(PointInTimeMrr.mrrOnDay(fx))
-        .apply(lineVersions)
-        .select(col("account_id"), col("snapshot_date"), col("mrr").as("_mrr_before"));
+    // The point-in-time MRR at S and at S - mrrChangeDays, from one expansion of the line versions.
+    Dataset<Row> now = PointInTimeMrr.mrrNowAndBefore(subVersions, fx, asOf, mrrChangeDays).apply(lineVersions);
     Dataset<Row> crm = accountVersions.select(col("account_id").as("_crm_id"), col("segment").as("_seg"), col("owner").as("_owner"),
         col("renewal_date").as("crm_renewal_date"), col("_valid_from").as("_crm_from"), col("_valid_to").as("_crm_to"));
-    return now.join(before, new String[] {"account_id", "snapshot_date"}, "left")
+    return now
         .withColumn("mrr_change_90d", expr("CASE WHEN _mrr_before > 0 THEN CAST(mrr AS DOUBLE) / CAST(_mrr_before AS DOUBLE) - 1 END"))
         .join(crm, col("account_id").equalTo(col("_crm_id")).and(Snapshots.knownAt("snapshot_date", "_crm_from", "_crm_to")), "left")
         .withColumn("segment", coalesce(col("_seg"), lit("unknown")))

@@ -43,10 +43,47 @@ public final class PointInTimeMrr {
         .select("account_id", "month", "snapshot_date", "day", "currency", "monthly_amount", "months", "period_end");
   }
 
-  /** {@code mrr = max(0, round(sum(monthly_amount x rate(currency, day)), 2))} per account and snapshot. */
-  public static Transform mrrOnDay(FxRates fx) {
-    return covering -> fx.withRate(covering, "currency", col("day"), "rate")
-        .groupBy("account_id", "month", "snapshot_date")
-        .agg(expr("CAST(greatest(0, round(sum(monthly_amount * rate), 2)) AS DECIMAL(18,2))").as("mrr"));
+  /**
+   * Input: every version of silver invoice lines. Output: per account and snapshot S(M) with MRR at
+   * S greater than 0, {@code account_id, month, snapshot_date, mrr} (MRR on S) and {@code _mrr_before}
+   * (MRR on S - {@code shiftDays}, null when no line version known at S covers that day): the rows
+   * and values of {@link #coveringLines} with shift 0 and with {@code shiftDays}, each priced as
+   * {@code max(0, round(sum(monthly_amount x rate(currency, day)), 2))}, joined on the snapshot. One expansion serves both days: each version goes to
+   * every snapshot whose S or S - shift it can cover, and each MRR sums only the versions that cover
+   * its own day (the filters that depend on S alone, issued and known by S and the subscription
+   * version in force at S, are the same for both).
+   */
+  public static Transform mrrNowAndBefore(Dataset<Row> subscriptionVersions, FxRates fx, LocalDate asOf, int shiftDays) {
+    Dataset<Row> ends = subscriptionVersions.filter(col("ended_at").isNotNull())
+        .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"), col("_valid_from").as("_sub_from"),
+            col("_valid_to").as("_sub_to"));
+    String covers = "period_start <= %1$s AND %1$s < period_end AND (_sub_end IS NULL OR %1$s < _sub_end)";
+    return lines -> {
+      Dataset<Row> covering = lines
+          .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
+          .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
+          .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"))
+          .filter(expr("period_start <= " + d(asOf)))
+          .withColumn("month", expr("explode(sequence(trunc(period_start, 'MM'), "
+              + "least(trunc(date_add(period_end, " + (shiftDays - 1) + "), 'MM'), trunc(" + d(asOf) + ", 'MM')), interval 1 month))"))
+          .withColumn("snapshot_date", Snapshots.snapshotOf("month", asOf))
+          .withColumn("_before_day", expr("date_sub(snapshot_date, " + shiftDays + ")"))
+          .filter(expr("issued_at < CAST(date_add(snapshot_date, 1) AS TIMESTAMP)"))
+          .filter(Snapshots.knownAt("snapshot_date"))
+          .join(ends, col("subscription_id").equalTo(col("_sub_id")).and(Snapshots.knownAt("snapshot_date", "_sub_from", "_sub_to")), "left")
+          .withColumn("_now", expr(String.format(covers, "snapshot_date")))
+          .withColumn("_before", expr(String.format(covers, "_before_day")))
+          .filter(col("_now").or(col("_before")));
+      Dataset<Row> priced = fx.withRate(fx.withRate(covering, "currency", col("snapshot_date"), "_rate_now"), "currency", col("_before_day"),
+          "_rate_before");
+      return priced.groupBy("account_id", "month", "snapshot_date")
+          .agg(expr("count_if(_now)").as("_n_now"), expr("count_if(_before)").as("_n_before"),
+              expr("CAST(greatest(0, round(sum(CASE WHEN _now THEN monthly_amount * _rate_now END), 2)) AS DECIMAL(18,2))").as("mrr"),
+              expr("CAST(greatest(0, round(sum(CASE WHEN _before THEN monthly_amount * _rate_before END), 2)) AS DECIMAL(18,2))")
+                  .as("_mrr_before_all"))
+          .filter(expr("_n_now > 0 AND mrr > 0"))
+          .select(col("account_id"), col("month"), col("snapshot_date"), col("mrr"),
+              expr("CASE WHEN _n_before > 0 THEN _mrr_before_all END").as("_mrr_before"));
+    };
   }
 }

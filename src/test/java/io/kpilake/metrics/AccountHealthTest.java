@@ -147,6 +147,28 @@ class AccountHealthTest extends RevenueFixtures {
   }
 
   @Test
+  void pointInTimeMrrAtSAndNinetyDaysEarlierFromOneExpansion() {
+    LocalDate asOf = LocalDate.parse("2024-04-30");
+    Dataset<Row> lines = values("line_id STRING, account_id STRING, subscription_id STRING, currency STRING, invoice_status STRING, "
+            + "line_type STRING, amount DECIMAL(18,2), period_start DATE, period_end DATE, issued_at TIMESTAMP" + V,
+        "L1,A,SA,USD,paid,recurring,100,2024-01-01,2024-02-01,2024-01-01T00:00:00,2024-01-01T00:00:00,null",
+        "L2,A,SB,USD,paid,recurring,100,2024-03-01,2024-05-01,2024-03-01T00:00:00,2024-03-01T00:00:00,null",
+        "L3,A,SB,USD,paid,recurring,30,2024-04-01,2024-05-01,2024-04-20T00:00:00,2024-04-20T00:00:00,null");
+    // SA's end on 01-15 is recorded on 03-05: snapshots from then on see it.
+    Dataset<Row> subs = values("subscription_id STRING, account_id STRING, ended_at TIMESTAMP, cancel_reason STRING" + V,
+        "SA,A,null,null,2024-01-01T00:00:00,2024-03-05T00:00:00",
+        "SA,A,2024-01-15T00:00:00,customer_request,2024-03-05T00:00:00,null");
+    // L1 31 days -> 1 month, 100; L2 61 days -> round(61 / 30.4375) = 2 months, 50 a month; L3 30 days, 30.
+    // S = 01-31: L1 covers S -> 100; S - 90 = 2023-11-02, nothing -> null.
+    // S = 02-29: no line covers S -> no row.
+    // S = 03-31: L2 -> 50; S - 90 = 01-01: L1 (its end 01-15 is known, 01-01 is before it) -> 100.
+    // S = 04-30: L2 + L3 (issued 04-20, before S) -> 80; S - 90 = 01-31: L1 ended 01-15 as known at S -> no line, null.
+    assertRows(io.kpilake.model.PointInTimeMrr.mrrNowAndBefore(subs, fx(rates(), asOf), asOf, 90).apply(lines)
+            .select("account_id", "snapshot_date", "mrr", "_mrr_before"),
+        "A,2024-01-31,100.00,null", "A,2024-03-31,50.00,100.00", "A,2024-04-30,80.00,null");
+  }
+
+  @Test
   void supportSignalsCountEachWindowFromOneExpansion() {
     // T1 is created 01-01 and solved 04-15 (csat 5; the solved version is known from 04-15); T2 is
     // created 02-10, escalated, never solved. 90-day windows (S - 90, S]; snapshots are month ends.
