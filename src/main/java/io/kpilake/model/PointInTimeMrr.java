@@ -24,22 +24,10 @@ public final class PointInTimeMrr {
    * currency, monthly_amount, months, period_end}.
    */
   public static Transform coveringLines(Dataset<Row> subscriptionVersions, LocalDate asOf, int shiftDays) {
-    Dataset<Row> ends = subscriptionVersions.filter(col("ended_at").isNotNull())
-        .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"), col("_valid_from").as("_sub_from"),
-            col("_valid_to").as("_sub_to"));
-    return lines -> lines
-        .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
-        .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
-        .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"))
-        .filter(expr("date_add(period_start, " + shiftDays + ") <= " + d(asOf)))
-        .withColumn("month", expr("explode(sequence(trunc(date_add(period_start, " + shiftDays + "), 'MM'), "
-            + "least(trunc(date_add(period_end, " + (shiftDays - 1) + "), 'MM'), trunc(" + d(asOf) + ", 'MM')), interval 1 month))"))
-        .withColumn("snapshot_date", Snapshots.snapshotOf("month", asOf))
+    Dataset<Row> ends = subscriptionEnds(subscriptionVersions);
+    return lines -> atSnapshots(mrrLineVersions(lines), ends, asOf, "date_add(period_start, " + shiftDays + ")", shiftDays)
         .withColumn("day", expr("date_sub(snapshot_date, " + shiftDays + ")"))
-        .filter(expr("period_start <= day AND day < period_end AND issued_at < CAST(date_add(snapshot_date, 1) AS TIMESTAMP)"))
-        .filter(Snapshots.knownAt("snapshot_date"))
-        .join(ends, col("subscription_id").equalTo(col("_sub_id")).and(Snapshots.knownAt("snapshot_date", "_sub_from", "_sub_to")), "left")
-        .filter(expr("_sub_end IS NULL OR day < _sub_end"))
+        .filter(expr("period_start <= day AND day < period_end AND (_sub_end IS NULL OR day < _sub_end)"))
         .select("account_id", "month", "snapshot_date", "day", "currency", "monthly_amount", "months", "period_end");
   }
 
@@ -48,29 +36,17 @@ public final class PointInTimeMrr {
    * S greater than 0, {@code account_id, month, snapshot_date, mrr} (MRR on S) and {@code _mrr_before}
    * (MRR on S - {@code shiftDays}, null when no line version known at S covers that day): the rows
    * and values of {@link #coveringLines} with shift 0 and with {@code shiftDays}, each priced as
-   * {@code max(0, round(sum(monthly_amount x rate(currency, day)), 2))}, joined on the snapshot. One expansion serves both days: each version goes to
-   * every snapshot whose S or S - shift it can cover, and each MRR sums only the versions that cover
-   * its own day (the filters that depend on S alone, issued and known by S and the subscription
-   * version in force at S, are the same for both).
+   * {@code max(0, round(sum(monthly_amount x rate(currency, day)), 2))}, joined on the snapshot.
+   * One expansion serves both days: each version goes to every snapshot whose S or S - shift it can
+   * cover, and each MRR sums only the versions that cover its own day (the filters that depend on S
+   * alone, issued and known by S and the subscription version in force at S, are the same for both).
    */
   public static Transform mrrNowAndBefore(Dataset<Row> subscriptionVersions, FxRates fx, LocalDate asOf, int shiftDays) {
-    Dataset<Row> ends = subscriptionVersions.filter(col("ended_at").isNotNull())
-        .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"), col("_valid_from").as("_sub_from"),
-            col("_valid_to").as("_sub_to"));
+    Dataset<Row> ends = subscriptionEnds(subscriptionVersions);
     String covers = "period_start <= %1$s AND %1$s < period_end AND (_sub_end IS NULL OR %1$s < _sub_end)";
     return lines -> {
-      Dataset<Row> covering = lines
-          .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
-          .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
-          .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"))
-          .filter(expr("period_start <= " + d(asOf)))
-          .withColumn("month", expr("explode(sequence(trunc(period_start, 'MM'), "
-              + "least(trunc(date_add(period_end, " + (shiftDays - 1) + "), 'MM'), trunc(" + d(asOf) + ", 'MM')), interval 1 month))"))
-          .withColumn("snapshot_date", Snapshots.snapshotOf("month", asOf))
+      Dataset<Row> covering = atSnapshots(mrrLineVersions(lines), ends, asOf, "period_start", shiftDays)
           .withColumn("_before_day", expr("date_sub(snapshot_date, " + shiftDays + ")"))
-          .filter(expr("issued_at < CAST(date_add(snapshot_date, 1) AS TIMESTAMP)"))
-          .filter(Snapshots.knownAt("snapshot_date"))
-          .join(ends, col("subscription_id").equalTo(col("_sub_id")).and(Snapshots.knownAt("snapshot_date", "_sub_from", "_sub_to")), "left")
           .withColumn("_now", expr(String.format(covers, "snapshot_date")))
           .withColumn("_before", expr(String.format(covers, "_before_day")))
           .filter(col("_now").or(col("_before")));
@@ -85,5 +61,36 @@ public final class PointInTimeMrr {
           .select(col("account_id"), col("month"), col("snapshot_date"), col("mrr"),
               expr("CASE WHEN _n_before > 0 THEN _mrr_before_all END").as("_mrr_before"));
     };
+  }
+
+  /** The line versions that count for MRR (kpis.md section 1), with {@code months} and {@code monthly_amount}. */
+  private static Dataset<Row> mrrLineVersions(Dataset<Row> lines) {
+    return lines
+        .filter("line_type = 'recurring' AND (invoice_status IS NULL OR invoice_status NOT IN ('void', 'draft')) AND datediff(period_end, period_start) >= 27")
+        .withColumn("months", expr("CAST(greatest(1, round(datediff(period_end, period_start) / 30.4375)) AS INT)"))
+        .withColumn("monthly_amount", expr("CAST(coalesce(amount, 0) / months AS DECIMAL(24,8))"));
+  }
+
+  /**
+   * Each version into the month snapshots S(M) from the month of {@code firstDay} to the month of
+   * {@code period_end + shiftDays - 1} or of D, kept when issued and known by the end of S, with the
+   * end day of its subscription's version in force at S ({@code _sub_end}, null when none).
+   */
+  private static Dataset<Row> atSnapshots(Dataset<Row> versions, Dataset<Row> ends, LocalDate asOf, String firstDay, int shiftDays) {
+    return versions
+        .filter(expr(firstDay + " <= " + d(asOf)))
+        .withColumn("month", expr("explode(sequence(trunc(" + firstDay + ", 'MM'), "
+            + "least(trunc(date_add(period_end, " + (shiftDays - 1) + "), 'MM'), trunc(" + d(asOf) + ", 'MM')), interval 1 month))"))
+        .withColumn("snapshot_date", Snapshots.snapshotOf("month", asOf))
+        .filter(expr("issued_at < CAST(date_add(snapshot_date, 1) AS TIMESTAMP)"))
+        .filter(Snapshots.knownAt("snapshot_date"))
+        .join(ends, col("subscription_id").equalTo(col("_sub_id")).and(Snapshots.knownAt("snapshot_date", "_sub_from", "_sub_to")), "left");
+  }
+
+  /** Every subscription version with an end: its id, end day and validity, to meet a line at a snapshot. */
+  private static Dataset<Row> subscriptionEnds(Dataset<Row> subscriptionVersions) {
+    return subscriptionVersions.filter(col("ended_at").isNotNull())
+        .select(col("subscription_id").as("_sub_id"), expr("to_date(ended_at)").as("_sub_end"), col("_valid_from").as("_sub_from"),
+            col("_valid_to").as("_sub_to"));
   }
 }
