@@ -56,7 +56,26 @@ public final class Parsing {
   private Parsing() {}
 
   /**
-   * Parses landing files into {@link #PARSED_SCHEMA}; text files are packed into parse tasks of
+   * The parsed column that holds a contract column's text as delivered (null when the record has no
+   * such field). The typing reads these instead of looking each field up in {@code record}: a map
+   * lookup scans the map's keys, one string made per key compared, and at tier M that was a fifth
+   * of the parsing stage (docs/design.md). {@code record} stays, for bronze.
+   */
+  public static String fieldColumn(String contractName) {
+    return "_field_" + contractName;
+  }
+
+  /** {@link #PARSED_SCHEMA} and one nullable string column per contract column ({@link #fieldColumn}). */
+  public static StructType parsedSchema(FeedSpec feed) {
+    StructType s = PARSED_SCHEMA;
+    for (String c : feed.columnNames()) {
+      s = s.add(fieldColumn(c), DataTypes.StringType, true);
+    }
+    return s;
+  }
+
+  /**
+   * Parses landing files into {@link #parsedSchema}; text files are packed into parse tasks of
    * about {@code taskBytes} landing bytes ({@code kpi.ingest.task-bytes}).
    */
   public static Dataset<Row> parse(SparkSession spark, FeedSpec feed, List<LandingFile> files,
@@ -68,10 +87,11 @@ public final class Parsing {
       switch (f.format()) {
         case "csv", "json" -> text.add(f);
         case "parquet" -> parquet.add(f.path());
-        default -> refused.add(refusal(f.path(), "unsupported file extension (expected .csv, .json, .jsonl or .parquet)"));
+        default -> refused.add(refusal(feed, f.path(), "unsupported file extension (expected .csv, .json, .jsonl or .parquet)"));
       }
     }
-    Dataset<Row> out = spark.createDataFrame(new ArrayList<>(), PARSED_SCHEMA);
+    StructType schema = parsedSchema(feed);
+    Dataset<Row> out = spark.createDataFrame(new ArrayList<>(), schema);
     if (!text.isEmpty()) {
       out = out.unionByName(parseText(spark, feed, text, renames, maxCharsPerCell, minPartitions, taskBytes));
     }
@@ -85,21 +105,26 @@ public final class Parsing {
         if (problem == null) {
           good.add(p);
         } else {
-          refused.add(refusal(p, problem));
+          refused.add(refusal(feed, p, problem));
         }
       }
       if (!good.isEmpty()) {
-        out = out.unionByName(parseParquet(spark, good, renames));
+        out = out.unionByName(parseParquet(spark, feed, good, renames));
       }
     }
     if (!refused.isEmpty()) {
-      out = out.unionByName(spark.createDataFrame(refused, PARSED_SCHEMA));
+      out = out.unionByName(spark.createDataFrame(refused, schema));
     }
     return out;
   }
 
-  private static Row refusal(String path, String message) {
-    return RowFactory.create(path, 0L, null, scalaMap(Map.of()), null, message);
+  private static Row refusal(FeedSpec feed, String path, String message) {
+    Object[] values = new Object[PARSED_SCHEMA.size() + feed.columnNames().size()];
+    values[0] = path;
+    values[1] = 0L;
+    values[3] = scalaMap(Map.of());
+    values[5] = message;
+    return RowFactory.create(values);
   }
 
   /**
@@ -116,9 +141,10 @@ public final class Parsing {
     Broadcast<SerializableConfiguration> conf = SerializableConfiguration.broadcast(spark.sparkContext(),
         spark.sparkContext().hadoopConfiguration());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<String> columns = List.copyOf(feed.columnNames());
     JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size())
-        .flatMap(paths -> fileByFile(paths, p -> rowsOf(parser, p, open(p, conf.value().value()))));
-    return spark.createDataFrame(rows, PARSED_SCHEMA);
+        .flatMap(paths -> fileByFile(paths, p -> rowsOf(parser, columns, p, open(p, conf.value().value()))));
+    return spark.createDataFrame(rows, parsedSchema(feed));
   }
 
   /**
@@ -181,7 +207,7 @@ public final class Parsing {
     };
   }
 
-  private static Iterator<Row> rowsOf(RecordParser parser, String path, InputStream in) {
+  private static Iterator<Row> rowsOf(RecordParser parser, List<String> contractColumns, String path, InputStream in) {
     String format = new LandingFile(path, "", "", null, 0, 0).format();
     Iterator<RecordParser.Parsed> records = parser.open(format, in);
     return new Iterator<>() {
@@ -201,7 +227,17 @@ public final class Parsing {
       @Override
       public Row next() {
         RecordParser.Parsed p = records.next();
-        return RowFactory.create(path, p.rowNumber(), p.rawRecord(), scalaMap(p.fields()), p.rowError(), p.fileError());
+        Object[] values = new Object[PARSED_SCHEMA.size() + contractColumns.size()];
+        values[0] = path;
+        values[1] = p.rowNumber();
+        values[2] = p.rawRecord();
+        values[3] = scalaMap(p.fields());
+        values[4] = p.rowError();
+        values[5] = p.fileError();
+        for (int i = 0; i < contractColumns.size(); i++) {
+          values[PARSED_SCHEMA.size() + i] = p.fields().get(contractColumns.get(i));
+        }
+        return RowFactory.create(values);
       }
     };
   }
@@ -228,24 +264,32 @@ public final class Parsing {
     }
   }
 
-  private static Dataset<Row> parseParquet(SparkSession spark, List<String> paths, Map<String, String> renames) {
+  private static Dataset<Row> parseParquet(SparkSession spark, FeedSpec feed, List<String> paths, Map<String, String> renames) {
     Dataset<Row> df = spark.read().option("mergeSchema", "true").parquet(paths.toArray(String[]::new));
     Map<String, String> exportToContract = new HashMap<>();
     renames.forEach((c, e) -> exportToContract.put(e, c));
     List<Column> names = new ArrayList<>();
     List<Column> values = new ArrayList<>();
     List<Column> all = new ArrayList<>();
+    Map<String, Column> fields = new HashMap<>();
     for (String c : df.columns()) {
-      names.add(lit(exportToContract.getOrDefault(c, c)));
-      values.add(col("`" + c + "`").cast("string"));
+      String contract = exportToContract.getOrDefault(c, c);
+      Column text = col("`" + c + "`").cast("string");
+      names.add(lit(contract));
+      values.add(text);
       all.add(col("`" + c + "`"));
+      fields.putIfAbsent(contract, text);
     }
-    return df.select(
+    List<Column> out = new ArrayList<>(List.of(
         col("_metadata.file_path").as("source_file"),
         col("_metadata.row_index").plus(1).cast("long").as("row_number"),
         to_json(struct(all.toArray(Column[]::new))).as("raw_record"),
         map_from_arrays(array(names.toArray(Column[]::new)), array(values.toArray(Column[]::new))).as("record"),
         lit(null).cast("string").as("row_error"),
-        lit(null).cast("string").as("file_error"));
+        lit(null).cast("string").as("file_error")));
+    for (String c : feed.columnNames()) {
+      out.add(fields.getOrDefault(c, lit(null).cast("string")).as(fieldColumn(c)));
+    }
+    return df.select(out.toArray(Column[]::new));
   }
 }

@@ -40,9 +40,12 @@ public final class SilverTransforms {
   public static final List<String> LINEAGE = List.of(
       "_source_file", "_file_order", "_row_number", "_run_id", "_ingested_at", "_hash", "_valid_from", "_valid_to", "_is_current");
 
-  /** The cleaned text of a field: trimmed, empty means null. */
-  private static org.apache.spark.sql.Column text(String name) {
-    return nullif(trim(col("record").getItem(name)), lit(""));
+  /**
+   * The cleaned text of a field: trimmed, empty means null. From its own column when the parser
+   * gave one ({@link Parsing#fieldColumn}, {@code extracted}), else looked up in the {@code record} map.
+   */
+  private static org.apache.spark.sql.Column text(String name, boolean extracted) {
+    return nullif(trim(extracted ? col(Parsing.fieldColumn(name)) : col("record").getItem(name)), lit(""));
   }
 
   /**
@@ -76,12 +79,21 @@ public final class SilverTransforms {
   /**
    * Adds one typed column per contract column and {@code reason}: null when the record is valid,
    * else every rule it breaks (required values, types, enumerations, feed rules), "; "-separated.
+   * The fields' text comes from the parser's field columns ({@link Parsing#parsedSchema}), which are
+   * dropped, or, for input without them, from the {@code record} map.
    */
   public static Transform typeAndValidate(FeedSpec feed) {
     return in -> {
+      java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(in.columns()));
       List<org.apache.spark.sql.Column> texts = new ArrayList<>(List.of(col("*")));
+      List<String> drop = new ArrayList<>();
       for (Column c : feed.columns()) {
-        texts.add(text(c.name()).as("_text_" + c.name()));
+        boolean extracted = present.contains(Parsing.fieldColumn(c.name()));
+        texts.add(text(c.name(), extracted).as("_text_" + c.name()));
+        drop.add("_text_" + c.name());
+        if (extracted) {
+          drop.add(Parsing.fieldColumn(c.name()));
+        }
       }
       Dataset<Row> out = in.select(texts.toArray(org.apache.spark.sql.Column[]::new));
       List<org.apache.spark.sql.Column> reasons = new ArrayList<>();
@@ -107,7 +119,7 @@ public final class SilverTransforms {
       org.apache.spark.sql.Column all = concat_ws("; ", reasons.toArray(org.apache.spark.sql.Column[]::new));
       // A row the parser could not split into fields has no typed values: report only that.
       return out.withColumn("reason", when(col("row_error").isNotNull(), col("row_error"))
-          .otherwise(nullif(all, lit("")))).drop(feed.columns().stream().map(c -> "_text_" + c.name()).toArray(String[]::new));
+          .otherwise(nullif(all, lit("")))).drop(drop.toArray(String[]::new));
     };
   }
 

@@ -32,6 +32,26 @@ class SilverTransformsTest extends SparkTestBase {
   }
 
   @Test
+  void theParsersFieldColumnsAreTypedLikeTheRecordMapAndDropped() {
+    // The same five payments as above, their fields in the parser's field columns (Parsing.fieldColumn)
+    // instead of the map, which here holds other values: the columns are what is typed. ' 12.34 ' is
+    // trimmed as a map value is; an empty text is a missing value (amount is optional: no reason).
+    Dataset<Row> parsed = spark().sql("SELECT map('amount', '999') AS record, CAST(NULL AS STRING) AS row_error, id AS _field_event_id,"
+        + " 'A' AS _field_account_id, 'charge' AS _field_event_type, 'succeeded' AS _field_status, amount AS _field_amount,"
+        + " 'USD' AS _field_currency, '2024-01-01T00:00:00Z' AS _field_occurred_at"
+        + " FROM VALUES ('P1', ' 12.34 '), ('P2', '12.340'), ('P3', '12.345'), ('P4', '1234.5'), ('P5', '') AS t(id, amount)");
+    Dataset<Row> typed = SilverTransforms.typeAndValidate(Feeds.PAYMENT_EVENTS).apply(parsed);
+    assertRows(typed.select("event_id", "amount", "reason"),
+        "P1,12.34,null",
+        "P2,12.34,null",
+        "P3,null,amount: more than 2 decimal places: '12.345'",
+        "P4,1234.50,null",
+        "P5,null,null");
+    org.junit.jupiter.api.Assertions.assertTrue(java.util.Arrays.stream(typed.columns()).noneMatch(c -> c.startsWith("_field_")),
+        String.join(", ", typed.columns()));
+  }
+
+  @Test
   void eachRowIsAcceptedDuplicateOrQuarantinedAgainstTheBatchAndSilver() {
     Dataset<Row> batch = typed(
         "('2024-01-01', 'EUR', '1.10', NULL, '2024-01-02/a.csv', 1)",
