@@ -28,9 +28,19 @@ import org.apache.spark.sql.Row;
 public final class AccountHealth {
   private AccountHealth() {}
 
-  /** Signal inputs: silver tables (tickets with every version, the others current). */
-  public record SignalInputs(Dataset<Row> usage, Dataset<Row> tickets, Dataset<Row> activities, Dataset<Row> payments,
-      boolean ticketsFeedPresent) {}
+  /**
+   * Signal inputs: silver tables (tickets with every version, the others current). {@code
+   * roleActivities} are the activities the roles engaged read: all of them, or on an incremental
+   * night only those its computed snapshots' windows can hold; last touch, a running maximum, reads
+   * {@code activities}.
+   */
+  public record SignalInputs(Dataset<Row> usage, Dataset<Row> tickets, Dataset<Row> activities, Dataset<Row> roleActivities,
+      Dataset<Row> payments, boolean ticketsFeedPresent) {
+    /** Every signal from the same activities. */
+    public SignalInputs(Dataset<Row> usage, Dataset<Row> tickets, Dataset<Row> activities, Dataset<Row> payments, boolean ticketsFeedPresent) {
+      this(usage, tickets, activities, activities, payments, ticketsFeedPresent);
+    }
+  }
 
   /**
    * Every account with MRR > 0 on its snapshot day S (as known at S), with {@code mrr}, {@code
@@ -58,7 +68,7 @@ public final class AccountHealth {
       Dataset<Row> out = base
           .join(HealthSignals.usage(h, asOf).apply(in.usage()), key, "left")
           .join(HealthSignals.support(h, asOf).apply(in.tickets()), key, "left")
-          .join(HealthSignals.rolesEngaged(h, asOf).apply(in.activities()), key, "left")
+          .join(HealthSignals.rolesEngaged(h, asOf).apply(in.roleActivities()), key, "left")
           .join(HealthSignals.lastTouch(in.activities(), asOf).apply(base.select("account_id", "month", "snapshot_date")), key, "left")
           .join(HealthSignals.paymentSuccess(h, asOf).apply(in.payments()), key, "left");
       if (in.ticketsFeedPresent()) {

@@ -50,8 +50,10 @@ public final class AccountKpis {
     // the step's count job, so that the point-in-time MRR, its change and the CRM values are
     // computed once.
     base = base.localCheckpoint(false);
+    Dataset<Row> roleActivities = reuse == null ? hin.activities()
+        : reuse.recent(hin.activities(), "to_date(occurred_at)", h.signal("roles_engaged_90d").windowDays());
     Dataset<Row> computed = AccountHealth.withSignals(new AccountHealth.SignalInputs(hin.usage(), hin.ticketVersions(), hin.activities(),
-            hin.payments(), hin.ticketsFeedPresent()), h, asOf)
+            roleActivities, hin.payments(), hin.ticketsFeedPresent()), h, asOf)
         .andThen(AccountHealth.scores(h, reuse == null ? null : reuse.keptScores()))
         .apply(base);
     Dataset<Row> health = (reuse == null ? computed : reuse.withKept(computed)).localCheckpoint(false);

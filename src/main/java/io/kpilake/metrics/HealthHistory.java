@@ -1,5 +1,6 @@
 package io.kpilake.metrics;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -73,7 +74,11 @@ public final class HealthHistory {
       return rows.filter(isAffected("account_id").or(expr(dayExpr + " > date_sub(" + p() + ", " + days + ")")));
     }
 
-    /** The signal inputs narrowed to what the computed snapshots read (last touch needs every activity: it is the latest one). */
+    /**
+     * The signal inputs narrowed to what the computed snapshots read. Activities stay whole: last touch
+     * needs every one (it is the latest); the roles engaged narrow them with {@link #recent}
+     * ({@link AccountKpis#compute}).
+     */
     AccountKpis.Inputs narrow(AccountKpis.Inputs in, HealthSettings h) {
       int usage = Math.max(h.signal("seat_utilization").windowDays(), 2 * h.signal("usage_trend").windowDays());
       int support = Math.max(h.signal("tickets_90d").windowDays(),
@@ -167,7 +172,9 @@ public final class HealthHistory {
   /**
    * One row per finding, {@code (kind, account_id)}: {@code account} for every account whose history a
    * change since {@code publishedAt} reaches; {@code fx} / {@code tickets} for the changes that reach
-   * everyone (no account).
+   * everyone (no account). The keys ingested since the publication (a night's worth) are broadcast
+   * to every version's silver rows: a shuffle of whole silver tables (10.6 million rows at tier M)
+   * would cost more than the search.
    */
   static Dataset<Row> changes(Function<FeedSpec, Dataset<Row>> silver, java.sql.Timestamp publishedAt, LocalDate p) {
     Column since = col("_ingested_at").gt(lit(publishedAt));
@@ -177,14 +184,14 @@ public final class HealthHistory {
       Dataset<Row> s = silver.apply(f);
       Column[] key = f.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
       Dataset<Row> keys = s.filter(since.and(expr("_valid_from IS NULL OR to_date(_valid_from)" + upToP))).select(key).distinct();
-      out = union(out, s.join(keys, asSeq(f.key())).select(lit("account").as("kind"), col("account_id")));
+      out = union(out, s.join(broadcast(keys), asSeq(f.key())).select(lit("account").as("kind"), col("account_id")));
     }
     for (Map.Entry<FeedSpec, String> e : CURRENT_STATE.entrySet()) {
       FeedSpec f = e.getKey();
       Dataset<Row> s = silver.apply(f);
       Column[] key = f.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
       Dataset<Row> keys = s.filter(since).select(key).distinct();
-      Dataset<Row> touched = s.join(keys, asSeq(f.key()))
+      Dataset<Row> touched = s.join(broadcast(keys), asSeq(f.key()))
           .withColumn("_day", expr(e.getValue()))
           .withColumn("_reaches", expr("min(coalesce(_day, date'0001-01-01')) OVER (PARTITION BY " + String.join(", ", f.key()) + ")" + upToP))
           .filter(col("_reaches"));
