@@ -4,26 +4,18 @@
 -- sum followed by the same ratios (view kpi.retention_rollup).
 -- Declaration: contract/KpiTables.RETENTION. Input: account_mrr_monthly. Parameter: :windows (array of months).
 
-WITH by_account AS (
-  -- Each account's months, and its MRR by month. The end of a window is a look-up in the account's
-  -- map: no join of the account months with themselves (one shuffle of the rows instead of two,
-  -- the base three times over).
-  SELECT collect_list(struct(month, cohort_month, segment, mrr)) AS months,
-         map_from_entries(collect_list(struct(month, mrr)))     AS mrr_by_month
+WITH base AS (
+  SELECT account_id, cohort_month, segment, month AS start_month, mrr AS s, explode(:windows) AS window_months
   FROM account_mrr_monthly
-  GROUP BY account_id
-),
-
-base AS (
-  SELECT mrr_by_month, inline(months) FROM by_account
+  WHERE mrr > 0
 ),
 
 pairs AS (
-  -- s = MRR(M - w) > 0, e = MRR(M), where the account has a row for month M.
-  SELECT window_months, add_months(month, window_months) AS month, cohort_month, segment, mrr AS s,
-         try_element_at(mrr_by_month, add_months(month, window_months)) AS e
-  FROM base LATERAL VIEW explode(:windows) w AS window_months
-  WHERE mrr > 0
+  -- One equi-join of the account months with themselves shifted by the window: no range join.
+  SELECT b.window_months, e.month, b.cohort_month, b.segment, b.s, e.mrr AS e
+  FROM base b
+  JOIN account_mrr_monthly e
+    ON e.account_id = b.account_id AND e.month = add_months(b.start_month, b.window_months)
 ),
 
 components AS (
@@ -36,7 +28,6 @@ components AS (
          CAST(sum(CASE WHEN e = 0 THEN s ELSE 0 END) AS DECIMAL(18,2))     AS churned_mrr,
          CAST(sum(e) AS DECIMAL(18,2))                                     AS end_mrr
   FROM pairs
-  WHERE e IS NOT NULL
   GROUP BY window_months, month, cohort_month, segment
 )
 
