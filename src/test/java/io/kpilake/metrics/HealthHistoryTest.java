@@ -93,4 +93,25 @@ class HealthHistoryTest extends SparkTestBase {
     s.put(Feeds.TICKETS, table("ticket_id, account_id, _valid_from, _ingested_at", "('t1', 'a1', TIMESTAMP'2024-03-31 09:00:00', " + NEW + ")"));
     assertRows(changes(s), "tickets,null");
   }
+
+  /**
+   * What a night that keeps the history reads of it (publication as of P = 2024-03-30; a1 affected).
+   * Kept scores: a0's month ends Dec 31, Jan 31 and Feb 29. A computed snapshot of a0 comes after P
+   * (month Mar or later), so it compares with Feb at the earliest (score_change_1m: the month
+   * before); Dec and Jan can meet nothing: only Feb's score (month 2024-02-01) is read.
+   * Recent rows for the roles engaged (a 90-day window): days after P - 90 days, or of an affected
+   * account. P - 90 = 2023-12-31 (Mar 30 - 30 days = Feb 29, - 29 = Jan 31, - 31 = Dec 31).
+   * a0: Dec 15 no, Dec 31 no (not after), Jan 1 yes; a1: Dec 15 yes (affected).
+   */
+  @Test
+  void aNightReadsOnlyTheKeptScoresAndActivitiesItsComputedSnapshotsCanMeet() {
+    Dataset<Row> kept = table("account_id, snapshot_date, health_score",
+        "('a0', DATE'2023-12-31', 50.0D)", "('a0', DATE'2024-01-31', 60.0D)", "('a0', DATE'2024-02-29', 70.0D)");
+    HealthHistory.Reuse reuse = new HealthHistory.Reuse(P, java.util.List.of("a1"), kept);
+    assertRows(reuse.keptScores(), "a0,2024-02-01,70.0");
+    Dataset<Row> activities = table("activity_id, account_id, occurred_at",
+        "('c1', 'a0', TIMESTAMP'2023-12-15 10:00:00')", "('c2', 'a0', TIMESTAMP'2023-12-31 23:00:00')",
+        "('c3', 'a0', TIMESTAMP'2024-01-01 00:30:00')", "('c4', 'a1', TIMESTAMP'2023-12-15 10:00:00')");
+    assertRows(reuse.recent(activities, "to_date(occurred_at)", 90).select("activity_id"), "c3", "c4");
+  }
 }
