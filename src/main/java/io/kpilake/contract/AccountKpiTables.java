@@ -60,7 +60,9 @@ public final class AccountKpiTables {
       checks("bucket_known", "bucket IN ('green', 'yellow', 'red', 'unknown')",
           "score_range", "health_score IS NULL OR (health_score >= 0 AND health_score <= 100)",
           "unknown_iff_no_score", "(bucket = 'unknown') = (health_score IS NULL)",
-          "mrr_positive", "mrr > 0"));
+          "mrr_positive", "mrr > 0"))
+      // A night that keeps the health history replaces its latest snapshots only (HealthHistory.Reuse#replaced).
+      .laidOutBy("snapshot_date");
 
   public static final KpiTable HEALTH_BACKTEST = new KpiTable("health_backtest",
       "Does the health score predict churn? For every month-end snapshot S with S + 90 days on or before the as-of "

@@ -109,18 +109,46 @@ public final class Publisher {
    * from the Delta log instead of counting the table ({@link #rowCount}).
    */
   public long publish(KpiTable t, Dataset<Row> rows, Long rowCount) {
+    return publish(t, rows, rowCount, null);
+  }
+
+  /**
+   * Part of a table's publication: the published rows that match {@code condition} (a SQL
+   * predicate) are replaced with {@code rows}, the others stay. Valid only while the table is at
+   * version {@code basedOn}, the one the kept rows were read from: at any other version (a write
+   * no publication recorded, a crashed run's) the table is replaced whole.
+   */
+  public record Replacement(String condition, Dataset<Row> rows, long basedOn) {}
+
+  /**
+   * {@link #publish(KpiTable, Dataset, Long)}, where {@code part} (null: none) lets the publish
+   * write only the replaced rows: one commit that removes the published rows matching its
+   * condition (Delta rewrites the files holding them, skipping the others by their statistics)
+   * and adds the new ones, so that the table then holds {@code rows}. Used when the table is still
+   * at {@code part.basedOn()}; otherwise {@code rows} replace the table whole.
+   */
+  public long publish(KpiTable t, Dataset<Row> rows, Long rowCount, Replacement part) {
     ensure(wh, t);
-    Dataset<Row> out = shaped(t, rows);
-    String meta = "{\"run_id\":\"" + run.runId() + "\",\"as_of_date\":\"" + run.asOf() + "\",\"policy_hash\":\"" + run.policyHash() + "\"}";
     // Into an empty table (a first run) an append is the same replacement without the overwrite's
     // read of the table's state (a Spark job a table).
     boolean empty = wh.isEmpty("kpi", t.name());
+    boolean partial = part != null && !empty && wh.version("kpi", t.name()) == part.basedOn();
+    if (partial && t.keepsHistory()) {
+      throw new IllegalArgumentException("kpi." + t.name() + " keeps a row set per " + t.historyColumn() + ": no other replacement");
+    }
+    Dataset<Row> out = shaped(t, partial ? part.rows() : rows);
+    if (t.layoutColumn() != null) {
+      out = out.repartitionByRange(col(t.layoutColumn()));
+    }
+    String meta = "{\"run_id\":\"" + run.runId() + "\",\"as_of_date\":\"" + run.asOf() + "\",\"policy_hash\":\"" + run.policyHash() + "\"}";
     org.apache.spark.sql.DataFrameWriter<Row> w = out.write().format("delta").mode(empty ? "append" : "overwrite")
         .option("userMetadata", meta);
     if (t.keepsHistory() && !empty) {
       // One row set per as-of date: this run replaces its own date's rows only, in one commit
       // (Delta checks that every row written matches the condition).
       w = w.option("replaceWhere", t.historyColumn() + " = DATE'" + run.asOf() + "'");
+    } else if (partial) {
+      w = w.option("replaceWhere", part.condition());
     }
     w.save(wh.path("kpi", t.name()));
     Map<String, String> props = new LinkedHashMap<>();

@@ -27,12 +27,16 @@ import org.junit.jupiter.api.Test;
  * full recompute from scratch, row for row, also after late data: a file delivered into an old dt
  * folder and a CRM correction whose updated_at lies weeks back. The late night keeps the published
  * health history of the accounts the late data does not reach and recomputes the others' (its step
- * message says which). CI runs one night before the late data
+ * message says which); the quiet night after it, which no change reaches, publishes its health
+ * table by replacing the latest snapshots only (HealthHistory.Reuse#replacement). CI runs one night
+ * before the late data
  * (a tiny night costs ~2.5 minutes of fixed Spark overhead here; CrashAndConcurrencyIT compares two
  * consecutive nights with a clean run); {@code mvn verify -Dkpi.it.nights=10} runs ten.
  */
 class IncrementalNightsIT extends SparkTestBase {
   private static final LocalDate LAST = LocalDate.parse("2024-03-31");
+  /** The night the late data arrives: the day before LAST. */
+  private static final LocalDate LATE = LAST.minusDays(1);
   private static final int NIGHTS = Integer.getInteger("kpi.it.nights", 1);
 
   /** Every kpi table; one that keeps a row set per as-of date, its rows as of the last night (the full run has only those). */
@@ -67,6 +71,11 @@ class IncrementalNightsIT extends SparkTestBase {
     }
   }
 
+  private String accountStepMessage(Warehouse wh, LocalDate asOf) {
+    return spark().read().format("delta").load(wh.path("ops", io.kpilake.ops.OpsTables.PIPELINE_RUNS))
+        .filter("step = 'account kpis' AND status = 'succeeded' AND as_of_date = DATE'" + asOf + "'").select("message").first().getString(0);
+  }
+
   @Test
   void incrementalNightsThenLateDataEqualAFullRecompute() throws Exception {
     Generator.generate(new Generator.Params(40, 3, 7, landing(), LocalDate.parse("2024-01-01"), 30, 0.0));
@@ -78,9 +87,9 @@ class IncrementalNightsIT extends SparkTestBase {
         .withOps(new KpiConfig.OpsSettings(o.lockWaitSeconds(), o.lockStaleAfterMinutes(), o.retryAttempts(), o.retryBackoffSeconds(),
             o.parallelPublish(), o.incrementalMaxShare(), 0));
     Warehouse inc = new Warehouse(spark(), incCfg.warehousePath()).withoutCatalog();
-    // NIGHTS nights up to the day before LAST; the late data then arrives with the night of LAST,
+    // NIGHTS nights up to the day before LATE; the late data then arrives with the night of LATE,
     // which builds on the published health history (HealthHistory) instead of recomputing it.
-    for (LocalDate night = LAST.minusDays(NIGHTS); night.isBefore(LAST); night = night.plusDays(1)) {
+    for (LocalDate night = LATE.minusDays(NIGHTS); night.isBefore(LATE); night = night.plusDays(1)) {
       new NightlyJob(inc, incCfg).run(night);
     }
     List<String> before = rows(published(inc).get("account_mrr_monthly"));
@@ -95,15 +104,25 @@ class IncrementalNightsIT extends SparkTestBase {
     String[] acct = firstDataLine(landing().resolve("crm/accounts")).split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
     acct[3] = "enterprise".equalsIgnoreCase(acct[3]) ? "smb" : "enterprise";
     acct[9] = "2024-02-10T12:00:00Z";
-    deliver("crm/accounts", LAST.toString(), "correction.csv",
+    deliver("crm/accounts", LATE.toString(), "correction.csv",
         "account_id,account_name,billing_email,segment,region,industry,owner,created_at,renewal_date,updated_at", String.join(",", acct));
-    new NightlyJob(inc, incCfg).run(LAST);
+    new NightlyJob(inc, incCfg).run(LATE);
     assertNotEquals(before, rows(published(inc).get("account_mrr_monthly")), "the late data changed the published results");
-    String history = spark().read().format("delta").load(inc.path("ops", io.kpilake.ops.OpsTables.PIPELINE_RUNS))
-        .filter("step = 'account kpis' AND status = 'succeeded' AND as_of_date = DATE'" + LAST + "'").select("message").first().getString(0);
+    String history = accountStepMessage(inc, LATE);
     // The late line and the CRM correction reach February: their accounts' history is recomputed, the rest kept.
-    assertTrue(history.contains("health history kept up to " + LAST.minusDays(1) + " except for "), history);
+    assertTrue(history.contains("health history kept up to " + LATE.minusDays(1) + " except for "), history);
     assertFalse(history.contains("except for 0 account(s)"), history);
+
+    // The quiet night of LAST (its deliveries are of that day): no account's history is reached, so
+    // the health table's publish replaces the rows from LATE on (LATE's snapshot, LATE not being a
+    // month end) with the computed snapshots of LAST, in one commit.
+    new NightlyJob(inc, incCfg).run(LAST);
+    assertTrue(accountStepMessage(inc, LAST).contains("health history kept up to " + LATE + " except for 0 account(s)"),
+        accountStepMessage(inc, LAST));
+    Row write = spark().sql("DESCRIBE HISTORY delta.`" + inc.path("kpi", "account_health") + "`").filter("operation = 'WRITE'")
+        .orderBy(org.apache.spark.sql.functions.col("version").desc()).selectExpr("operationParameters['predicate']").first();
+    String predicate = String.valueOf(write.get(0));
+    assertTrue(predicate.contains("snapshot_date") && predicate.contains(LATE.toString()), "the health table's last write: " + predicate);
 
     KpiConfig fullCfg = base.withPaths(landing().toString(), tmp.resolve("full").toString());
     Warehouse full = new Warehouse(spark(), fullCfg.warehousePath()).withoutCatalog();

@@ -107,11 +107,34 @@ class HealthHistoryTest extends SparkTestBase {
   void aNightReadsOnlyTheKeptScoresAndActivitiesItsComputedSnapshotsCanMeet() {
     Dataset<Row> kept = table("account_id, snapshot_date, health_score",
         "('a0', DATE'2023-12-31', 50.0D)", "('a0', DATE'2024-01-31', 60.0D)", "('a0', DATE'2024-02-29', 70.0D)");
-    HealthHistory.Reuse reuse = new HealthHistory.Reuse(P, java.util.List.of("a1"), kept);
+    HealthHistory.Reuse reuse = new HealthHistory.Reuse(P, java.util.List.of("a1"), kept, 0L);
     assertRows(reuse.keptScores(), "a0,2024-02-01,70.0");
     Dataset<Row> activities = table("activity_id, account_id, occurred_at",
         "('c1', 'a0', TIMESTAMP'2023-12-15 10:00:00')", "('c2', 'a0', TIMESTAMP'2023-12-31 23:00:00')",
         "('c3', 'a0', TIMESTAMP'2024-01-01 00:30:00')", "('c4', 'a1', TIMESTAMP'2023-12-15 10:00:00')");
     assertRows(reuse.recent(activities, "to_date(occurred_at)", 90).select("activity_id"), "c3", "c4");
+  }
+
+  /**
+   * How a night publishes its health table: the published table (as of P, version 7) holds the
+   * month ends up to P and P itself. As of P = 2024-03-30 (not a month end), the night replaces
+   * the rows from P on (P's own snapshot goes) with its computed snapshots (after P: 2024-03-31);
+   * as of P = 2024-03-31 (a month end, kept), from the day after P. With an affected account, whose
+   * rows are in every file, the table is replaced whole (null).
+   */
+  @Test
+  void aNightReplacesThePublishedRowsFromPOnOnlyWhenNoAccountIsAffected() {
+    Dataset<Row> health = table("account_id, snapshot_date",
+        "('a0', DATE'2024-02-29')", "('a0', DATE'2024-03-31')", "('a1', DATE'2024-02-29')", "('a1', DATE'2024-03-31')");
+    Dataset<Row> none = health.limit(0);
+    io.kpilake.publish.Publisher.Replacement r = new HealthHistory.Reuse(P, java.util.List.of(), none, 7L).replacement(health);
+    org.junit.jupiter.api.Assertions.assertEquals("snapshot_date >= DATE'2024-03-30'", r.condition());
+    org.junit.jupiter.api.Assertions.assertEquals(7L, r.basedOn());
+    assertRows(r.rows(), "a0,2024-03-31", "a1,2024-03-31");
+
+    LocalDate monthEnd = LocalDate.parse("2024-02-29");
+    org.junit.jupiter.api.Assertions.assertEquals("snapshot_date >= DATE'2024-03-01'",
+        new HealthHistory.Reuse(monthEnd, java.util.List.of(), none, 7L).replacement(health).condition());
+    org.junit.jupiter.api.Assertions.assertNull(new HealthHistory.Reuse(P, java.util.List.of("a1"), none, 7L).replacement(health));
   }
 }

@@ -13,6 +13,8 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +175,39 @@ class PublicationTest extends SparkTestBase {
         "2024-01-31,5", "2024-02-29,3");
     // The row-count gate compares a publication's own date: 1 row as of 2024-01-31 (not the table's 2).
     assertEquals(1L, Publisher.rowCount(wh, H.name(), v));
+  }
+
+  private static final KpiTable L = new KpiTable("pub_l", "Snapshots laid out by date",
+      List.of(KpiTables.key("d", DataTypes.DateType, "Snapshot day"), KpiTables.key("n", DataTypes.LongType, "A number")),
+      Map.of()).laidOutBy("d");
+
+  @Test
+  void aPartialReplacementKeepsTheOtherRowsOnlyWhileTheTableIsAtItsBaseVersion() {
+    Warehouse wh = new Warehouse(spark(), tmp.resolve("wh6").toString());
+    Publisher p1 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-10"), "run1"), "inputs");
+    long v1 = p1.publish(L, spark().sql("SELECT * FROM VALUES (DATE'2024-01-31', 1L), (DATE'2024-02-10', 2L) AS t(d, n)"), 2L);
+    // Laid out by d: each file holds a contiguous range of days (two rows here, one or two files).
+    assertRows(spark().read().format("delta").load(wh.path("kpi", L.name())).selectExpr("d", "n"), "2024-01-31,1", "2024-02-10,2");
+
+    // The next night (as of 2024-02-11) keeps 2024-01-31, replaces the rows from 2024-02-10 on with its 2024-02-11 row.
+    // The publish is given the whole table (2 rows) and the part (1 row): it writes the part only.
+    Publisher p2 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-11"), "run2"), "inputs");
+    Dataset<Row> whole = spark().sql("SELECT * FROM VALUES (DATE'2024-01-31', 1L), (DATE'2024-02-11', 3L) AS t(d, n)");
+    Dataset<Row> part = spark().sql("SELECT DATE'2024-02-11' AS d, 3L AS n");
+    long v2 = p2.publish(L, whole, 2L, new Publisher.Replacement("d >= DATE'2024-02-10'", part, v1));
+    assertRows(spark().read().format("delta").load(wh.path("kpi", L.name())).selectExpr("d", "n"), "2024-01-31,1", "2024-02-11,3");
+    // One data commit: it removed the file(s) holding 2024-02-10 and added the part; 2024-01-31 was written once, by run 1.
+    Row op = spark().sql("DESCRIBE HISTORY delta.`" + wh.path("kpi", L.name()) + "`").filter("version = " + (v2 - 1))
+        .selectExpr("operation", "operationParameters['predicate']", "operationMetrics['numOutputRows']").first();
+    assertEquals("WRITE", op.getString(0));
+    assertTrue(op.getString(1).contains("2024-02-10"), op.getString(1));
+    assertEquals("1", op.getString(2));
+
+    // A part based on an older version (a write came in between: here run 2's) is not applied: the whole table is written.
+    Publisher p3 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-12"), "run3"), "inputs");
+    Dataset<Row> whole3 = spark().sql("SELECT * FROM VALUES (DATE'2024-01-31', 7L), (DATE'2024-02-12', 4L) AS t(d, n)");
+    p3.publish(L, whole3, 2L, new Publisher.Replacement("d >= DATE'2024-02-11'", spark().sql("SELECT DATE'2024-02-12' AS d, 4L AS n"), v1));
+    assertRows(spark().read().format("delta").load(wh.path("kpi", L.name())).selectExpr("d", "n"), "2024-01-31,7", "2024-02-12,4");
   }
 
   @Test
