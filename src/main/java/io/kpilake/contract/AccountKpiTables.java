@@ -61,7 +61,7 @@ public final class AccountKpiTables {
           "score_range", "health_score IS NULL OR (health_score >= 0 AND health_score <= 100)",
           "unknown_iff_no_score", "(bucket = 'unknown') = (health_score IS NULL)",
           "mrr_positive", "mrr > 0"))
-      // A night that keeps the health history replaces its latest snapshots only (HealthHistory.Reuse#replaced).
+      // A night that keeps the health history replaces its latest snapshots only (HealthHistory.Reuse#replacement).
       .laidOutBy("snapshot_date");
 
   public static final KpiTable HEALTH_BACKTEST = new KpiTable("health_backtest",
