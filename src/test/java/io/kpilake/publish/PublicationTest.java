@@ -196,12 +196,18 @@ class PublicationTest extends SparkTestBase {
     Dataset<Row> part = spark().sql("SELECT DATE'2024-02-11' AS d, 3L AS n");
     long v2 = p2.publish(L, whole, 2L, new Publisher.Replacement("d >= DATE'2024-02-10'", part, v1));
     assertRows(spark().read().format("delta").load(wh.path("kpi", L.name())).selectExpr("d", "n"), "2024-01-31,1", "2024-02-11,3");
-    // One data commit: it removed the file(s) holding 2024-02-10 and added the part; 2024-01-31 was written once, by run 1.
+    // One data commit: it deleted the one row from 2024-02-10 on, rewrote the file that held it (with
+    // 2024-01-31 too when the layout put both days in one file: 1 row copied, else 0) and added the
+    // part (1 row): 1 or 2 rows written, never a rewrite of rows the predicate leaves in other files.
     Row op = spark().sql("DESCRIBE HISTORY delta.`" + wh.path("kpi", L.name()) + "`").filter("version = " + (v2 - 1))
-        .selectExpr("operation", "operationParameters['predicate']", "operationMetrics['numOutputRows']").first();
+        .selectExpr("operation", "operationParameters['predicate']", "operationMetrics").first();
     assertEquals("WRITE", op.getString(0));
     assertTrue(op.getString(1).contains("2024-02-10"), op.getString(1));
-    assertEquals("1", op.getString(2));
+    Map<String, String> metrics = op.getJavaMap(2);
+    assertEquals("1", metrics.get("numDeletedRows"), metrics.toString());
+    long copied = Long.parseLong(metrics.get("numCopiedRows"));
+    assertTrue(copied <= 1, metrics.toString());
+    assertEquals(String.valueOf(1 + copied), metrics.get("numOutputRows"), metrics.toString());
 
     // A part based on an older version (a write came in between: here run 2's) is not applied: the whole table is written.
     Publisher p3 = new Publisher(wh, RunContext.start(LocalDate.parse("2024-02-12"), "run3"), "inputs");
