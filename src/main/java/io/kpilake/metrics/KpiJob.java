@@ -207,15 +207,14 @@ public final class KpiJob {
       spark.sparkContext().setJobGroup("publish", "publish kpi.* as of " + run.asOf(), false);
       Publisher publisher = new Publisher(wh, run, inputs);
       Retry retry = Retry.of(cfg.ops());
-      // A night that keeps the health history replaces the latest snapshots only.
-      Map<KpiTable, Publisher.Replacement> parts = history.reuse() == null ? Map.of()
-          : java.util.Optional.ofNullable(history.reuse().replacement(results.get(AccountKpiTables.ACCOUNT_HEALTH)))
-              .map(r -> Map.of(AccountKpiTables.ACCOUNT_HEALTH, r)).orElse(Map.of());
+      // A night that keeps the health history replaces the latest snapshots only (null: whole).
+      Publisher.Replacement healthPart = history.reuse() == null ? null
+          : history.reuse().replacement(results.get(AccountKpiTables.ACCOUNT_HEALTH));
       // Idempotent: a retry replaces the table's content again (a partial replacement, once
       // committed, no longer finds the table at its base version and replaces it whole); readers
       // follow the publication record.
       Map<String, Long> versions = publishAll(results, cfg.ops().parallelPublish(), (t, rows) -> retry.call("publish kpi." + t.name(),
-          () -> publisher.publish(t, rows, published.get(t.name()), parts.get(t))));
+          () -> publisher.publish(t, rows, published.get(t.name()), t.equals(AccountKpiTables.ACCOUNT_HEALTH) ? healthPart : null)));
       retry.run("record the publication", () -> publisher.recordPublication(versions));
       PublishedCatalog.registerAll(wh);
       publishStep.succeeded(null, published.values().stream().mapToLong(Long::longValue).sum(), null,
