@@ -56,7 +56,9 @@ public final class AccountKpis {
             roleActivities, hin.payments(), hin.ticketsFeedPresent()), h, asOf)
         .andThen(AccountHealth.scores(h, reuse == null ? null : reuse.keptScores()))
         .apply(base);
-    Dataset<Row> health = (reuse == null ? computed : reuse.withKept(computed)).localCheckpoint(false);
+    // The computed snapshots are held; the kept ones already are (HealthHistory.plan), so the night's
+    // table is the union of the two, not a third copy of the kept rows (tier M: 1.55 million).
+    Dataset<Row> health = reuse == null ? computed.localCheckpoint(false) : reuse.withKept(computed.localCheckpoint(false));
     Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     out.put(AccountKpiTables.ACCOUNT_HEALTH, health);
     out.put(AccountKpiTables.HEALTH_BACKTEST,

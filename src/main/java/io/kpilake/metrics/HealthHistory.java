@@ -120,7 +120,12 @@ public final class HealthHistory {
       }
       LocalDate from = publishedAsOf.equals(publishedAsOf.withDayOfMonth(publishedAsOf.lengthOfMonth()))
           ? publishedAsOf.plusDays(1) : publishedAsOf;
-      return new Publisher.Replacement("snapshot_date >= DATE'" + from + "'", health.filter(computed()), historyVersion);
+      return new Publisher.Replacement("snapshot_date >= DATE'" + from + "'", computedOf(health), historyVersion);
+    }
+
+    /** The snapshots of {@code health} (the night's whole table, {@link #withKept}) that the night computed. */
+    public Dataset<Row> computedOf(Dataset<Row> health) {
+      return health.filter(computed());
     }
 
     /** The computed snapshots and the kept ones: the night's whole table. */

@@ -198,7 +198,9 @@ public final class KpiJob {
 
       StepLog.Step gateStep = steps.start("kpi quality gates");
       spark.sparkContext().setJobGroup("kpi-gates", "quality gates on the KPIs as of " + run.asOf(), false);
-      List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results));
+      Dataset<Row> health = results.get(AccountKpiTables.ACCOUNT_HEALTH);
+      List<QualityGates.Finding> findings = new ArrayList<>(KpiGates.invariants(results,
+          history.reuse() == null ? health : history.reuse().computedOf(health)));
       findings.addAll(KpiGates.accountsCovered(revenue, run.asOf(), results));
       findings.addAll(KpiGates.rowCountDrop(wh, published, Publisher.latestPublication(wh), cfg.quality().gate(KpiConfig.QualitySettings.ROW_COUNT_DROP).max()));
       QualityGates.enforce(findings, cfg.quality(), gateStep, "KPI gates passed", "KPIs not published: ");
@@ -208,8 +210,7 @@ public final class KpiJob {
       Publisher publisher = new Publisher(wh, run, inputs);
       Retry retry = Retry.of(cfg.ops());
       // A night that keeps the health history replaces the latest snapshots only (null: whole).
-      Publisher.Replacement healthPart = history.reuse() == null ? null
-          : history.reuse().replacement(results.get(AccountKpiTables.ACCOUNT_HEALTH));
+      Publisher.Replacement healthPart = history.reuse() == null ? null : history.reuse().replacement(health);
       // Idempotent: a retry replaces the table's content again (a partial replacement, once
       // committed, no longer finds the table at its base version and replaces it whole); readers
       // follow the publication record.

@@ -63,6 +63,20 @@ class KpiGatesTest extends SparkTestBase {
   }
 
   @Test
+  void aNightChecksTheUniquenessOfTheSnapshotsItComputedOnly() {
+    Map<KpiTable, Dataset<Row>> r = results();
+    Dataset<Row> health = r.get(AccountKpiTables.ACCOUNT_HEALTH);
+    // Computed tonight: Y and Z (no duplicate); X's two Jan 31 rows are kept (published, gated then).
+    List<Finding> kept = KpiGates.invariants(r, health.filter("account_id <> 'X'"));
+    assertEquals(0, kept.stream().filter(x -> x.message().contains("duplicate account health")).count());
+    // The range check still reads every row: Y and Z.
+    assertEquals(1, kept.stream().filter(x -> x.message().startsWith("2 account health rows")).count());
+    // Computed tonight: X twice, a duplicate.
+    List<Finding> computed = KpiGates.invariants(r, health.filter("account_id = 'X'"));
+    assertEquals(1, computed.stream().filter(x -> x.message().equals("1 duplicate account health snapshots")).count());
+  }
+
+  @Test
   void accountsLostOrUnscoredAreCounted() {
     Map<KpiTable, Dataset<Row>> r = results();
     // Revenue above zero for A, B and C: C is missing from the account months (lost).
