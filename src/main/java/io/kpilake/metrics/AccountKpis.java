@@ -74,7 +74,8 @@ public final class AccountKpis {
     out.put(AccountKpiTables.PAYMENTS_MONTHLY,
         PaymentMetrics.paymentsMonthly(fx, asOf, m.recoveryWindowDays()).apply(in.payments()).localCheckpoint(false));
     Dataset<Row> currentTickets = in.ticketVersions().filter(col("_is_current"));
-    out.put(AccountKpiTables.SUPPORT_MONTHLY, SupportMetrics.supportMonthly(asOf)
+    out.put(AccountKpiTables.SUPPORT_MONTHLY, (reuse == null || reuse.support() == null ? SupportMetrics.supportMonthly(asOf)
+        : SupportMetrics.supportMonthly(asOf, reuse.support(), in.ticketVersions(), in.accountVersions()))
         .apply(RevenueModel.withCrmAttributes(in.accountVersions()).apply(currentTickets)).localCheckpoint(false));
     return out;
   }

@@ -38,7 +38,7 @@ import org.apache.spark.sql.Row;
  *   <li>usage (its date is part of its key): its usage date is P or earlier.</li>
  * </ul>
  * Everything is recomputed when there is no publication to build on, the as-of date is not after
- * it, the policy or the application version changed, an FX rate of a day up to P (or a currency's
+ * it, the policy, the application version or the SQL models changed, an FX rate of a day up to P (or a currency's
  * first rate) arrived, the tickets feed appeared, or more than {@code kpi.ops.incremental.
  * max-affected-share} of the published accounts are affected.
  */
@@ -55,7 +55,13 @@ public final class HealthHistory {
    * What a night reuses: the published as-of date P, the accounts whose whole history is
    * recomputed, and the published rows kept (month ends up to P of the other accounts).
    */
-  public record Reuse(LocalDate publishedAsOf, List<String> affected, Dataset<Row> kept, long historyVersion) {
+  public record Reuse(LocalDate publishedAsOf, List<String> affected, Dataset<Row> kept, long historyVersion,
+      SupportMetrics.Published support) {
+    /** Without the published support table (the support months are recomputed whole). */
+    public Reuse(LocalDate publishedAsOf, List<String> affected, Dataset<Row> kept, long historyVersion) {
+      this(publishedAsOf, affected, kept, historyVersion, null);
+    }
+
     private Column isAffected(String accountCol) {
       return among(affected, accountCol);
     }
@@ -169,8 +175,12 @@ public final class HealthHistory {
       return Plan.full("no published account health");
     }
     Map<String, String> props = wh.propertiesAt("kpi", table, version);
-    if (!run.policyHash().equals(props.get("kpi.policy_hash")) || !run.appVersion().equals(props.get("kpi.app_version"))) {
-      return Plan.full("the policy or the application version changed since the published run");
+    // The published inputs (kpi.inputs, KpiJob.inputsFingerprint) name the SQL models' hash: a changed
+    // model file recomputes what it defines (the support months kept below are one).
+    String inputs = props.getOrDefault("kpi.inputs", "");
+    if (!run.policyHash().equals(props.get("kpi.policy_hash")) || !run.appVersion().equals(props.get("kpi.app_version"))
+        || !inputs.contains(";models=" + io.kpilake.model.SqlModel.hashAll() + ";")) {
+      return Plan.full("the policy, the application version or the SQL models changed since the published run");
     }
     List<Row> changes = changes(silver, published.publishedAt(), p).collectAsList();
     if (changes.stream().anyMatch(r -> r.getString(0).equals("fx"))) {
@@ -191,7 +201,13 @@ public final class HealthHistory {
     }
     Dataset<Row> kept = history.filter(expr("snapshot_date <= date'" + p + "' AND snapshot_date = last_day(snapshot_date)")
         .and(among(affected, "account_id").unary_$bang())).localCheckpoint(false);
-    return new Plan(new Reuse(p, affected, kept, version), null);
+    // The same publication's support table (same run, so the same policy): a night recomputes only
+    // the months its changes reach (SupportMetrics).
+    Long supportVersion = published.versions().get(AccountKpiTables.SUPPORT_MONTHLY.name());
+    SupportMetrics.Published support = supportVersion == null ? null : new SupportMetrics.Published(
+        wh.spark().read().format("delta").option("versionAsOf", supportVersion).load(wh.path("kpi", AccountKpiTables.SUPPORT_MONTHLY.name())),
+        published.publishedAt(), p);
+    return new Plan(new Reuse(p, affected, kept, version, support), null);
   }
 
   /** True where {@code accountCol} is one of {@code accounts}. */

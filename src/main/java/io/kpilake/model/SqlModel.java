@@ -25,7 +25,7 @@ public final class SqlModel {
   /** Every model file, in the order their texts enter {@link #hashAll}. {@code SqlModelTest} checks the folder against it. */
   public static final List<String> ALL = List.of("mrr_lines", "account_month_revenue", "account_mrr_monthly",
       "mrr_movements_monthly", "retention", "cohort_matrix", "churn_monthly", "ltv",
-      "ltv_realized", "renewals_monthly", "payments_monthly", "support_monthly", "value_at_risk_renewal_dates", "value_at_risk", "value_at_risk_summary",
+      "ltv_realized", "renewals_monthly", "payments_monthly", "support_monthly", "support_monthly_months", "value_at_risk_renewal_dates", "value_at_risk", "value_at_risk_summary",
       "health_backtest_labels", "health_auc", "health_backtest");
 
   private static final Map<String, String> TEXTS = new ConcurrentHashMap<>();

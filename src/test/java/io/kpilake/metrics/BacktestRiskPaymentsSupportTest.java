@@ -132,4 +132,49 @@ class BacktestRiskPaymentsSupportTest extends RevenueFixtures {
         "2024-01-01,smb,4,1,0.25,3.0,10.0,4.0,2",
         "2024-02-01,enterprise,4,1,0.25,1.5,null,null,0");
   }
+
+  @Test
+  void aNightRecomputesOnlyTheSupportMonthsItsChangesReach() {
+    // Published as of P = 2024-03-15 by a run that ingested up to 2024-03-15 23:00; tonight D = 2024-03-31.
+    String before = "2024-03-15T12:00:00";
+    String since = "2024-03-31T06:00:00";
+    // Every ticket version: T3 got a second version tonight (solved); C's CRM record a new segment tonight.
+    Dataset<Row> versions = values("ticket_id STRING, account_id STRING, created_at TIMESTAMP, _ingested_at TIMESTAMP",
+        "T1,A,2024-01-05T00:00:00," + before,
+        "T3,A,2024-02-05T00:00:00," + before,
+        "T3,A,2024-02-05T00:00:00," + since,
+        "T4,C,2023-12-05T00:00:00," + before,
+        "T5,A,2024-03-10T00:00:00," + before);
+    Dataset<Row> accounts = values("account_id STRING, segment STRING, _ingested_at TIMESTAMP",
+        "A,smb," + before, "C,smb," + before, "C,enterprise," + since);
+    // The current tickets with their account's latest segment.
+    Dataset<Row> current = values("ticket_id STRING, account_id STRING, segment STRING, created_at TIMESTAMP, first_response_at TIMESTAMP, "
+            + "solved_at TIMESTAMP, escalated BOOLEAN, csat_score INT",
+        "T1,A,smb,2024-01-05T00:00:00,2024-01-05T01:00:00,null,false,null",
+        "T3,A,smb,2024-02-05T00:00:00,2024-02-05T02:00:00,2024-02-06T00:00:00,true,4",
+        "T4,C,enterprise,2023-12-05T00:00:00,2023-12-05T03:00:00,null,false,null",
+        "T5,A,smb,2024-03-10T00:00:00,2024-03-10T05:00:00,null,false,null");
+    // What the publication holds. The 99s mark rows that must stay as published: November (no
+    // ticket now) and January (T1 unchanged). February (T3 changed), December (C moved from smb to
+    // enterprise) and March (from month(P) on) are recomputed, and their published rows go.
+    Dataset<Row> published = values("month DATE, segment STRING, tickets BIGINT, escalated BIGINT, escalation_rate DOUBLE, "
+            + "median_first_response_hours DOUBLE, median_resolution_hours DOUBLE, avg_csat DOUBLE, csat_responses BIGINT",
+        "2023-11-01,smb,99,0,0.0,99.0,null,null,0",
+        "2023-12-01,smb,1,0,0.0,3.0,null,null,0",
+        "2024-01-01,smb,99,0,0.0,99.0,null,null,0",
+        "2024-02-01,smb,1,0,0.0,2.0,null,null,0",
+        "2024-03-01,smb,1,0,0.0,5.0,null,null,0");
+    SupportMetrics.Published p = new SupportMetrics.Published(published, java.sql.Timestamp.valueOf("2024-03-15 23:00:00"),
+        LocalDate.parse("2024-03-15"));
+    // Recomputed: December enterprise, T4 (3 h to respond); February smb, T3 (2 h, solved after 24 h,
+    // escalated, csat 4); March smb, T5 (5 h).
+    assertRows(SupportMetrics.supportMonthly(LocalDate.parse("2024-03-31"), p, versions, accounts).apply(current)
+            .select("month", "segment", "tickets", "escalated", "escalation_rate", "median_first_response_hours",
+                "median_resolution_hours", "avg_csat", "csat_responses"),
+        "2023-11-01,smb,99,0,0.0,99.0,null,null,0",
+        "2023-12-01,enterprise,1,0,0.0,3.0,null,null,0",
+        "2024-01-01,smb,99,0,0.0,99.0,null,null,0",
+        "2024-02-01,smb,1,1,1.0,2.0,24.0,4.0,1",
+        "2024-03-01,smb,1,0,0.0,5.0,null,null,0");
+  }
 }

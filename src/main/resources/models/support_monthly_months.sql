@@ -1,0 +1,31 @@
+-- The months of kpi.support_monthly that a night recomputes (intermediate; docs/design.md): the
+-- other months keep their published rows. A month's rows change only when a ticket created in it
+-- changes, or when the segment one of its tickets is counted under (its account's latest CRM
+-- segment) changes. So the months recomputed are:
+--   * every month from month(P) on: the as-of date moved, and tickets created after P count now;
+--   * the created_at month of every version of a ticket with a version ingested since the
+--     publication (a correction may move a ticket to another month or account);
+--   * every month with a ticket of an account whose segment may have changed: a CRM version
+--     ingested since the publication, and either more than one segment among the account's
+--     versions or no version before (its tickets were counted under 'unknown').
+-- Inputs: tickets (every version), accounts (every version).
+-- Parameters: :published_at (TIMESTAMP, when the publication's run ingested up to),
+--   :published_as_of (DATE, P).
+
+WITH changed_tickets AS (
+  SELECT ticket_id FROM tickets WHERE _ingested_at > :published_at
+),
+
+changed_accounts AS (
+  SELECT account_id
+  FROM accounts
+  GROUP BY account_id
+  HAVING max(_ingested_at) > :published_at
+     AND (count(DISTINCT coalesce(segment, '')) > 1 OR min(_ingested_at) > :published_at)
+)
+
+SELECT DISTINCT trunc(to_date(created_at), 'MM') AS month
+FROM tickets
+WHERE to_date(created_at) >= trunc(:published_as_of, 'MM')
+   OR ticket_id IN (SELECT ticket_id FROM changed_tickets)
+   OR account_id IN (SELECT account_id FROM changed_accounts)
