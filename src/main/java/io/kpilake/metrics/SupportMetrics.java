@@ -1,6 +1,6 @@
 package io.kpilake.metrics;
 
-import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.kpilake.model.SqlModel;
@@ -43,10 +43,13 @@ public final class SupportMetrics {
     SqlModel months = SqlModel.of("support_monthly_months");
     Transform all = supportMonthly(asOf);
     return tickets -> {
-      Dataset<Row> changed = broadcast(months.run(Map.of("tickets", ticketVersions, "accounts", accountVersions),
-          Map.of("published_at", published.publishedAt(), "published_as_of", published.publishedAsOf())));
-      Dataset<Row> recomputed = all.apply(tickets.join(changed, expr("trunc(to_date(created_at), 'MM') = month"), "left_semi"));
-      Dataset<Row> kept = published.rows().join(changed, published.rows().col("month").equalTo(changed.col("month")), "left_anti");
+      // A few dates, read in one Spark job: both sides filter by the list, so neither waits for a
+      // broadcast of its own.
+      Object[] changed = months.run(Map.of("tickets", ticketVersions, "accounts", accountVersions),
+              Map.of("published_at", published.publishedAt(), "published_as_of", published.publishedAsOf()))
+          .collectAsList().stream().map(r -> r.get(0)).toArray();
+      Dataset<Row> recomputed = all.apply(tickets.filter(expr("trunc(to_date(created_at), 'MM')").isin(changed)));
+      Dataset<Row> kept = published.rows().filter(col("month").isin(changed).unary_$bang());
       return recomputed.unionByName(kept.select(java.util.Arrays.stream(recomputed.columns())
           .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)));
     };
