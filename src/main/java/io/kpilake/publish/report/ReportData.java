@@ -105,7 +105,7 @@ public record ReportData(
 
   private static ReportData read(SparkSession spark, LocalDate asOf, String runId) {
     String lastMonth = "add_months(trunc(date'" + asOf + "', 'MM'), " + (1 - MONTHS) + ")";
-    // Ten small queries over the run's results, independent of each other (the retention rows come
+    // Nine small queries over the run's results, independent of each other (the retention rows come
     // for every window, and the window is picked below), run a few at a time: each is one or two
     // Spark jobs of a few milliseconds of work, so one after another the report is mostly latency.
     List<String> queries = List.of(
