@@ -175,11 +175,10 @@ public final class HealthHistory {
       return Plan.full("no published account health");
     }
     Map<String, String> props = wh.propertiesAt("kpi", table, version);
-    // The published inputs (kpi.inputs, KpiJob.inputsFingerprint) name the SQL models' hash: a changed
-    // model file recomputes what it defines (the support months kept below are one).
-    String inputs = props.getOrDefault("kpi.inputs", "");
+    // The published inputs (kpi.inputs) name the SQL models' hash: a changed model file recomputes
+    // what it defines (the support months kept below are one).
     if (!run.policyHash().equals(props.get("kpi.policy_hash")) || !run.appVersion().equals(props.get("kpi.app_version"))
-        || !inputs.contains(";models=" + io.kpilake.model.SqlModel.hashAll() + ";")) {
+        || !KpiJob.sameModels(props.get("kpi.inputs"))) {
       return Plan.full("the policy, the application version or the SQL models changed since the published run");
     }
     List<Row> changes = changes(silver, published.publishedAt(), p).collectAsList();

@@ -90,13 +90,21 @@ public final class KpiJob {
     return wh.table("silver", feed.tableName()).toDF();
   }
 
+  /** The SQL models' hash in {@link #inputsFingerprint}, after this key (a feed's table follows it). */
+  private static final String MODELS = ";models=";
+
+  /** True when {@code inputs} (a published table's {@code kpi.inputs}) names the SQL models of this build. */
+  static boolean sameModels(String inputs) {
+    return inputs != null && inputs.contains(MODELS + io.kpilake.model.SqlModel.hashAll() + ";");
+  }
+
   /**
    * What the run reads: silver versions, as-of date, policy and the SQL models' definitions. Same
    * inputs, same outputs; a changed model file recomputes every table. Ensures every silver table
    * first (once per run: the KPI reads after it take them as they are).
    */
   String inputsFingerprint() {
-    StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash() + ";models=" + io.kpilake.model.SqlModel.hashAll());
+    StringBuilder sb = new StringBuilder("as_of=" + run.asOf() + ";policy=" + run.policyHash() + MODELS + io.kpilake.model.SqlModel.hashAll());
     for (FeedSpec f : Feeds.ALL) {
       SilverTables.ensure(wh, f, cfg.ingest().silverDeletionVectors());
       sb.append(';').append(f.tableName()).append('=').append(wh.version("silver", f.tableName()));

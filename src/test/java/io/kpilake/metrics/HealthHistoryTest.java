@@ -45,6 +45,17 @@ class HealthHistoryTest extends SparkTestBase {
   }
 
   @Test
+  void aNightBuildsOnAPublicationOfTheSameSqlModelsOnly() {
+    // kpi.inputs as KpiJob.inputsFingerprint writes it: the models' hash between ";models=" and the next ";".
+    String hash = io.kpilake.model.SqlModel.hashAll();
+    org.junit.jupiter.api.Assertions.assertTrue(KpiJob.sameModels("as_of=2024-03-31;policy=p;models=" + hash + ";invoice_lines=3"));
+    org.junit.jupiter.api.Assertions.assertFalse(KpiJob.sameModels("as_of=2024-03-31;policy=p;models=0123456789abcdef;invoice_lines=3"));
+    // A table published before the models' hash was recorded, or without inputs at all.
+    org.junit.jupiter.api.Assertions.assertFalse(KpiJob.sameModels("as_of=2024-03-31;policy=p;invoice_lines=3"));
+    org.junit.jupiter.api.Assertions.assertFalse(KpiJob.sameModels(null));
+  }
+
+  @Test
   void changesReachTheHistoryOfTheirAccountsOnly() {
     Map<FeedSpec, Dataset<Row>> s = quiet();
     String pit = "account_id, _valid_from, _ingested_at";
