@@ -105,74 +105,78 @@ public record ReportData(
 
   private static ReportData read(SparkSession spark, LocalDate asOf, String runId) {
     String lastMonth = "add_months(trunc(date'" + asOf + "', 'MM'), " + (1 - MONTHS) + ")";
-    // Nine small queries over the run's results, independent of each other (the retention rows come
+    // Nine small queries over the run's results, by name, independent of each other (the retention rows come
     // for every window, and the window is picked below), run a few at a time: each is one or two
     // Spark jobs of a few milliseconds of work, so one after another the report is mostly latency.
-    List<String> queries = List.of(
-        "SELECT string(month), sum(start_mrr), sum(new_mrr), sum(expansion_mrr), sum(reactivation_mrr), "
-            + "sum(contraction_mrr), sum(churned_mrr), sum(fx_impact_mrr), sum(end_mrr), sum(end_accounts) "
-            + "FROM report_mrr_movements_monthly WHERE month >= " + lastMonth + " GROUP BY month ORDER BY month",
-        // The longest window (12, 3, 1 months) with at least two months of rows, so short histories still get a trend.
-        "SELECT window_months FROM report_retention GROUP BY window_months "
-            + "HAVING count(DISTINCT month) >= 2 ORDER BY window_months DESC LIMIT 1",
-        "SELECT string(month), coalesce(segment, 'all'), "
-            + "CAST(sum(end_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE), "
-            + "CAST(sum(start_mrr) - sum(contraction_mrr) - sum(churned_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE), window_months "
-            + "FROM report_retention WHERE month >= " + lastMonth
-            + " GROUP BY window_months, month, ROLLUP(segment) HAVING sum(start_mrr) > 0 ORDER BY 2, 1",
-        "SELECT string(cohort_month), months_since_start, sum(cohort_accounts), "
-            + "CAST(sum(mrr) AS DOUBLE) / CAST(nullif(sum(cohort_start_mrr), 0) AS DOUBLE), "
-            + "CAST(sum(active_accounts) AS DOUBLE) / nullif(sum(cohort_accounts), 0) FROM report_cohort_matrix "
-            + "WHERE cohort_month >= add_months(trunc(date'" + asOf + "', 'MM'), " + (1 - COHORTS) + ") AND months_since_start < "
-            + COHORTS + " GROUP BY cohort_month, months_since_start ORDER BY 1, 2",
-        "SELECT string(month), "
-            + "sum(CASE WHEN churn_type = 'voluntary' THEN churned_accounts ELSE 0 END), "
-            + "sum(CASE WHEN churn_type = 'voluntary' THEN churned_mrr ELSE 0 END), "
-            + "sum(CASE WHEN churn_type = 'involuntary' THEN churned_accounts ELSE 0 END), "
-            + "sum(CASE WHEN churn_type = 'involuntary' THEN churned_mrr ELSE 0 END) "
-            + "FROM report_churn_monthly WHERE month >= " + lastMonth + " GROUP BY month ORDER BY month",
-        "SELECT snapshot_date, bucket, count(*), sum(mrr) FROM report_account_health "
-            + "WHERE snapshot_date = (SELECT max(snapshot_date) FROM report_account_health) GROUP BY 1, 2",
-        "SELECT snapshot_date, bucket, accounts, churned_within_90d, churn_rate, auc FROM report_health_backtest "
-            + "WHERE snapshot_date = (SELECT max(snapshot_date) FROM report_health_backtest)",
-        "SELECT horizon_days, sum(accounts_due), sum(arr_due), sum(accounts_at_risk), sum(arr_at_risk) "
-            + "FROM report_value_at_risk_summary WHERE as_of_date = date'" + asOf + "' GROUP BY 1 ORDER BY 1",
-        "SELECT account_id, owner, segment, renewal_date, days_to_renewal, arr, health_score, bucket "
-            + "FROM report_value_at_risk WHERE at_risk AND as_of_date = date'" + asOf + "' "
-            + "ORDER BY arr DESC, account_id LIMIT " + TOP_AT_RISK);
-    List<List<Row>> results = Parallel.map(queries, PARALLEL_QUERIES, "kpi-report", sql -> rows(spark, sql));
-    java.util.Iterator<List<Row>> next = results.iterator();
+    Map<String, String> queries = new LinkedHashMap<>();
+    queries.put("bridge", "SELECT string(month), sum(start_mrr), sum(new_mrr), sum(expansion_mrr), sum(reactivation_mrr), "
+        + "sum(contraction_mrr), sum(churned_mrr), sum(fx_impact_mrr), sum(end_mrr), sum(end_accounts) "
+        + "FROM report_mrr_movements_monthly WHERE month >= " + lastMonth + " GROUP BY month ORDER BY month");
+    // The longest window (12, 3, 1 months) with at least two months of rows, so short histories still get a trend.
+    queries.put("window", "SELECT window_months FROM report_retention GROUP BY window_months "
+        + "HAVING count(DISTINCT month) >= 2 ORDER BY window_months DESC LIMIT 1");
+    queries.put("retention", "SELECT string(month), coalesce(segment, 'all'), "
+        + "CAST(sum(end_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE), "
+        + "CAST(sum(start_mrr) - sum(contraction_mrr) - sum(churned_mrr) AS DOUBLE) / CAST(sum(start_mrr) AS DOUBLE), window_months "
+        + "FROM report_retention WHERE month >= " + lastMonth
+        + " GROUP BY window_months, month, ROLLUP(segment) HAVING sum(start_mrr) > 0 ORDER BY 2, 1");
+    queries.put("cohorts", "SELECT string(cohort_month), months_since_start, sum(cohort_accounts), "
+        + "CAST(sum(mrr) AS DOUBLE) / CAST(nullif(sum(cohort_start_mrr), 0) AS DOUBLE), "
+        + "CAST(sum(active_accounts) AS DOUBLE) / nullif(sum(cohort_accounts), 0) FROM report_cohort_matrix "
+        + "WHERE cohort_month >= add_months(trunc(date'" + asOf + "', 'MM'), " + (1 - COHORTS) + ") AND months_since_start < "
+        + COHORTS + " GROUP BY cohort_month, months_since_start ORDER BY 1, 2");
+    queries.put("churn", "SELECT string(month), "
+        + "sum(CASE WHEN churn_type = 'voluntary' THEN churned_accounts ELSE 0 END), "
+        + "sum(CASE WHEN churn_type = 'voluntary' THEN churned_mrr ELSE 0 END), "
+        + "sum(CASE WHEN churn_type = 'involuntary' THEN churned_accounts ELSE 0 END), "
+        + "sum(CASE WHEN churn_type = 'involuntary' THEN churned_mrr ELSE 0 END) "
+        + "FROM report_churn_monthly WHERE month >= " + lastMonth + " GROUP BY month ORDER BY month");
+    queries.put("buckets", "SELECT snapshot_date, bucket, count(*), sum(mrr) FROM report_account_health "
+        + "WHERE snapshot_date = (SELECT max(snapshot_date) FROM report_account_health) GROUP BY 1, 2");
+    queries.put("backtest", "SELECT snapshot_date, bucket, accounts, churned_within_90d, churn_rate, auc FROM report_health_backtest "
+        + "WHERE snapshot_date = (SELECT max(snapshot_date) FROM report_health_backtest)");
+    queries.put("horizons", "SELECT horizon_days, sum(accounts_due), sum(arr_due), sum(accounts_at_risk), sum(arr_at_risk) "
+        + "FROM report_value_at_risk_summary WHERE as_of_date = date'" + asOf + "' GROUP BY 1 ORDER BY 1");
+    queries.put("atRisk", "SELECT account_id, owner, segment, renewal_date, days_to_renewal, arr, health_score, bucket "
+        + "FROM report_value_at_risk WHERE at_risk AND as_of_date = date'" + asOf + "' "
+        + "ORDER BY arr DESC, account_id LIMIT " + TOP_AT_RISK);
+    List<String> names = List.copyOf(queries.keySet());
+    List<List<Row>> answers = Parallel.map(names, PARALLEL_QUERIES, "kpi-report", name -> rows(spark, queries.get(name)));
+    Map<String, List<Row>> results = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      results.put(names.get(i), answers.get(i));
+    }
 
     List<Bridge> bridges = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("bridge")) {
       bridges.add(new Bridge(r.getString(0), r.getDecimal(1), r.getDecimal(2), r.getDecimal(3), r.getDecimal(4),
           r.getDecimal(5), r.getDecimal(6), r.getDecimal(7), r.getDecimal(8), r.getLong(9)));
     }
 
     int window = 1;
-    for (Row r : next.next()) {
+    for (Row r : results.get("window")) {
       window = r.getInt(0);
     }
     List<RetentionPoint> retention = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("retention")) {
       if (r.getInt(4) == window) {
         retention.add(new RetentionPoint(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3)));
       }
     }
 
     List<CohortCell> cohorts = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("cohorts")) {
       cohorts.add(new CohortCell(r.getString(0), r.getInt(1), r.getLong(2), nullableDouble(r, 3), nullableDouble(r, 4)));
     }
 
     List<ChurnPoint> churn = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("churn")) {
       churn.add(new ChurnPoint(r.getString(0), r.getLong(1), r.getDecimal(2), r.getLong(3), r.getDecimal(4)));
     }
 
     LocalDate healthSnapshot = null;
     List<BucketCount> buckets = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("buckets")) {
       healthSnapshot = r.getDate(0).toLocalDate();
       buckets.add(new BucketCount(r.getString(1), r.getLong(2), r.getDecimal(3)));
     }
@@ -180,19 +184,19 @@ public record ReportData(
 
     LocalDate backtestSnapshot = null;
     List<BacktestRow> backtest = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("backtest")) {
       backtestSnapshot = r.getDate(0).toLocalDate();
       backtest.add(new BacktestRow(r.getString(1), r.getLong(2), r.getLong(3), nullableDouble(r, 4), nullableDouble(r, 5)));
     }
     backtest.sort(java.util.Comparator.comparingInt(b -> HtmlReport.BUCKETS.indexOf(b.bucket())));
 
     List<HorizonRow> horizons = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("horizons")) {
       horizons.add(new HorizonRow(r.getInt(0), r.getLong(1), r.getDecimal(2), r.getLong(3), r.getDecimal(4)));
     }
 
     List<AtRisk> atRisk = new ArrayList<>();
-    for (Row r : next.next()) {
+    for (Row r : results.get("atRisk")) {
       atRisk.add(new AtRisk(r.getString(0), r.getString(1), r.getString(2), r.getDate(3).toLocalDate(), r.getInt(4),
           r.getDecimal(5), nullableDouble(r, 6), r.getString(7)));
     }
