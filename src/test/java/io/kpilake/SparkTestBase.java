@@ -38,7 +38,7 @@ public abstract class SparkTestBase {
   /** Defaults with test Spark settings and the given landing and warehouse. */
   protected static KpiConfig testConfig(String landing, String warehouse) {
     KpiConfig d = ConfigLoader.load(null, Map.of());
-    KpiConfig.SparkSettings s = new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 2, false, 64L << 20, Map.of());
+    KpiConfig.SparkSettings s = new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 2, 0, false, 64L << 20, Map.of());
     return d.withPaths(landing, warehouse).withSpark(s, d.ingest().withMinPartitions(2));
   }
 

@@ -136,6 +136,7 @@ public final class ConfigLoader {
         nonBlank(c, "kpi.spark.master"),
         nonBlank(c, "kpi.spark.app-name"),
         intAtLeast(c, "kpi.spark.shuffle-partitions", 1),
+        bytesAtLeast(c, "kpi.spark.shuffle-partition-bytes", 0),
         bool(c, "kpi.spark.ui-enabled"),
         bytesAtLeast(c, "kpi.spark.small-data-bytes", 0),
         stringMap(c, "kpi.spark.conf"));

@@ -31,10 +31,12 @@ public record KpiConfig(
 
   /**
    * The session's settings; a step over less than {@code smallDataBytes} of data runs its plans
-   * interpreted and without automatic broadcast joins (the storage layer's {@code SmallData}, which reads these settings).
+   * interpreted and without automatic broadcast joins, a larger one shuffles into one partition per
+   * {@code shufflePartitionBytes}, at most {@code shufflePartitions} (the storage layer's
+   * {@code SmallData}, which reads these settings).
    */
-  public record SparkSettings(
-      String master, String appName, int shufflePartitions, boolean uiEnabled, long smallDataBytes, Map<String, String> conf) {}
+  public record SparkSettings(String master, String appName, int shufflePartitions, long shufflePartitionBytes, boolean uiEnabled,
+      long smallDataBytes, Map<String, String> conf) {}
 
   /**
    * How landing files are read: {@code taskBytes} is about the landing bytes one parse task reads
@@ -141,7 +143,7 @@ public record KpiConfig(
   public KpiConfig withSparkConf(String appNameSuffix, Map<String, String> more) {
     Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
     conf.putAll(more);
-    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.uiEnabled(), spark.smallDataBytes(),
+    return withSpark(new SparkSettings(spark.master(), spark.appName() + appNameSuffix, spark.shufflePartitions(), spark.shufflePartitionBytes(), spark.uiEnabled(), spark.smallDataBytes(),
         java.util.Collections.unmodifiableMap(conf)), ingest);
   }
 

@@ -23,8 +23,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>One shuffle partition.</b> A task has a fixed cost (scheduling, a shuffle file, a
  *       partition's sort) whatever its rows: the 40-account night's KPI count job ran 672 tasks
  *       over 8 partitions per shuffle; at 1 partition its KPI step went from 36.7 s to 24.9 s with
- *       the same rows. A large step shuffles into {@code kpi.spark.shuffle-partitions}.</li>
+ *       the same rows.</li>
  * </ul>
+ * A large step shuffles into one partition per {@code kpi.spark.shuffle-partition-bytes} of its
+ * data, at least as many as Spark has cores to run them and at most
+ * {@code kpi.spark.shuffle-partitions} ({@link #largePartitions}): the same fixed cost per task,
+ * which a step of tens of megabytes pays eight times over on a two-core machine (docs/design.md,
+ * "Shuffle partitions by the step's size").
  * An entry for any of the four code-generation, broadcast and hint settings in {@code kpi.spark.conf}
  * wins, and this class leaves those four alone; an entry for {@code spark.sql.shuffle.partitions}
  * there likewise keeps the shuffle partitions.
@@ -48,8 +53,10 @@ public final class SmallData {
   public static void configure(SparkSession spark, KpiConfig.SparkSettings settings, long bytes, String step) {
     Map<String, String> userConf = settings.conf();
     boolean small = isSmall(bytes, settings.smallDataBytes());
+    int partitions = small ? 1 : largePartitions(bytes, settings.shufflePartitionBytes(),
+        spark.sparkContext().defaultParallelism(), settings.shufflePartitions());
     if (!userConf.containsKey(SHUFFLE_PARTITIONS)) {
-      spark.conf().set(SHUFFLE_PARTITIONS, small ? "1" : String.valueOf(settings.shufflePartitions()));
+      spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(partitions));
     }
     if (java.util.stream.Stream.of(WHOLE_STAGE, FACTORY_MODE, BROADCAST, DISABLE_HINTS).noneMatch(userConf::containsKey)) {
       spark.conf().set(WHOLE_STAGE, String.valueOf(!small));
@@ -58,8 +65,21 @@ public final class SmallData {
       spark.conf().set(DISABLE_HINTS, String.valueOf(small));
     }
     LOG.debug("{}: {} bytes of data, {} (kpi.spark.small-data-bytes = {})", step, bytes,
-        small ? "small: interpreted plans, one shuffle partition, no broadcast joins" : "Spark's defaults",
-        settings.smallDataBytes());
+        small ? "small: interpreted plans, one shuffle partition, no broadcast joins"
+            : "Spark's defaults, " + partitions + " shuffle partitions", settings.smallDataBytes());
+  }
+
+  /**
+   * The shuffle partitions of a large step over {@code bytes}: one per {@code bytesPerPartition}
+   * (rounded up), at least {@code cores}, at most {@code max}; {@code bytesPerPartition} 0 gives
+   * {@code max} whatever the size.
+   */
+  static int largePartitions(long bytes, long bytesPerPartition, int cores, int max) {
+    if (bytesPerPartition <= 0) {
+      return max;
+    }
+    long bySize = bytes / bytesPerPartition + (bytes % bytesPerPartition == 0 ? 0 : 1);
+    return (int) Math.min(max, Math.max(cores, bySize));
   }
 
   /** True when a step over {@code bytes} runs as a small one. */

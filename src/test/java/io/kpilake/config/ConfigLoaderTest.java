@@ -40,6 +40,7 @@ class ConfigLoaderTest {
     assertEquals(Map.of("spark.a", "1", "spark.b", "3", "spark.c", "4"), c.spark().conf());
     assertEquals("kpi-lake (serve)", c.spark().appName());
     assertEquals(8, c.spark().shufflePartitions());
+    assertEquals(128L << 20, c.spark().shufflePartitionBytes());
     assertEquals("USD", c.reportingCurrency());
   }
 

@@ -40,6 +40,14 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
     // 0: Spark's defaults (and kpi.spark.shuffle-partitions) for every step, however small.
     SmallData.configure(spark(), settings(0, Map.of()), 0, "never small");
     assertEquals(List.of("true", "FALLBACK", "10485760", "false", "5"), settings());
+    // With a partition size, a large step has one partition per 64 MB of its data, at least one per
+    // core (the tests' local[2]: 2) and at most 5: 8 MB -> 1 -> 2 cores; 200 MB -> 3.1 -> 4; 1 GB -> 16 -> 5.
+    SmallData.configure(spark(), settings(SMALL_BELOW, 64L << 20, Map.of()), SMALL_BELOW, "large, sized");
+    assertEquals(List.of("true", "FALLBACK", "10485760", "false", "2"), settings());
+    SmallData.configure(spark(), settings(SMALL_BELOW, 64L << 20, Map.of()), 200L << 20, "larger, sized");
+    assertEquals("4", settings().get(4));
+    SmallData.configure(spark(), settings(SMALL_BELOW, 64L << 20, Map.of()), 1L << 30, "largest, sized");
+    assertEquals("5", settings().get(4));
     // An entry for any of the four code-generation, broadcast and hint keys in kpi.spark.conf wins:
     // the session keeps what it was given for those four; the shuffle partitions still follow the size.
     SmallData.configure(spark(), settings(SMALL_BELOW, Map.of("spark.sql.autoBroadcastJoinThreshold", "1048576")), 0, "user");
@@ -50,9 +58,14 @@ class SmallAndLargeStepsTest extends RevenueFixtures {
     assertEquals(List.of("false", "NO_CODEGEN", "-1", "true", "3"), settings());
   }
 
-  /** kpi.spark settings with 5 shuffle partitions, the given small-data threshold and Spark entries. */
+  /** kpi.spark settings with 5 shuffle partitions for every large step, the given small-data threshold and Spark entries. */
   private static KpiConfig.SparkSettings settings(long smallBelow, Map<String, String> conf) {
-    return new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 5, false, smallBelow, conf);
+    return settings(smallBelow, 0, conf);
+  }
+
+  /** kpi.spark settings with at most 5 shuffle partitions, one per {@code partitionBytes} of a large step's data. */
+  private static KpiConfig.SparkSettings settings(long smallBelow, long partitionBytes, Map<String, String> conf) {
+    return new KpiConfig.SparkSettings("local[2]", "kpi-lake-tests", 5, partitionBytes, false, smallBelow, conf);
   }
 
   @Test
