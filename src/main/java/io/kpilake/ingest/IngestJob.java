@@ -55,9 +55,13 @@ public final class IngestJob {
     this.retry = Retry.of(cfg.ops());
   }
 
-  /** Result of one feed's ingest; {@code ledgerRows} are its files' rows for ops.ingested_files. */
+  /**
+   * Result of one feed's ingest; {@code ledgerRows} are its files' rows for ops.ingested_files,
+   * {@code heldQuarantine} its rejected records held for the run's quarantine commit
+   * ({@link QuarantineWriter#hold}; empty when there were none or they were appended already).
+   */
   public record FeedResult(FeedSpec feed, int files, long read, long accepted, long quarantined, long duplicate,
-      List<String> refusals, List<Row> ledgerRows) {}
+      List<String> refusals, List<Row> ledgerRows, List<Row> heldQuarantine) {}
 
   /** Ingests every feed; the ops tables exist already ({@link OpsTables#ensure}, once per run by the caller). */
   public List<FeedResult> run() {
@@ -66,17 +70,18 @@ public final class IngestJob {
     LandingScanner scanner = new LandingScanner(cfg.landingPath(), spark.sparkContext().hadoopConfiguration());
     List<FeedResult> results = new ArrayList<>();
     List<Row> ledgerRows = new ArrayList<>();
+    List<Row> held = new ArrayList<>();
     try {
-      ingestFeeds(scanner, known, ledgerRows, results);
+      ingestFeeds(scanner, known, ledgerRows, held, results);
     } catch (Exception e) {
       try {
-        writeLedger(ledger, ledgerRows);
+        writeLedger(ledger, known, ledgerRows, held);
       } catch (Exception l) {
         e.addSuppressed(l);
       }
       throw e;
     }
-    writeLedger(ledger, ledgerRows);
+    writeLedger(ledger, known, ledgerRows, held);
     List<String> refusals = results.stream().flatMap(r -> r.refusals().stream()).toList();
     if (!refusals.isEmpty()) {
       throw new QualityGateFailure(refusals.size() + " landing file(s) refused, nothing published: " + refusals.get(0)
@@ -86,20 +91,24 @@ public final class IngestJob {
   }
 
   /**
-   * The ledger rows of every feed ingested in this run, in one commit. A run stopped before it
-   * (a crash) leaves its files out of the ledger: the next run ingests them again, and the bronze
-   * and quarantine appends of that batch are skipped as already committed (same txnVersion), silver
-   * takes no version twice.
+   * The rejected records the feeds held, in one ops.quarantine commit, then the ledger rows of every
+   * feed ingested in this run, in one commit. A run stopped before the ledger commit (a crash)
+   * leaves its files out of the ledger: the next run ingests them again, and the bronze and
+   * quarantine appends of that batch are skipped as already committed (same txnVersion), silver
+   * takes no version twice. The held records come first: a file in the ledger has its rejected
+   * records in ops.quarantine.
    */
-  private void writeLedger(Ledger ledger, List<Row> rows) {
+  private void writeLedger(Ledger ledger, Ledger.Snapshot known, List<Row> rows, List<Row> held) {
     if (rows.isEmpty()) {
       return;
     }
     StepLog.Step step = steps.start("ingest ledger");
     spark.sparkContext().setJobGroup("ingest ledger", "record " + rows.size() + " ingested file(s) in ops.ingested_files", false);
     try {
+      retry.run("quarantine the rejected records", () -> QuarantineWriter.appendHeld(wh, held, known.fileCount() + rows.size()));
       retry.run("record the ingested files", () -> ledger.append(rows));
-      step.succeeded(null, (long) rows.size(), null, rows.size() + " files recorded in ops.ingested_files");
+      step.succeeded(null, (long) rows.size(), null, rows.size() + " files recorded in ops.ingested_files"
+          + (held.isEmpty() ? "" : ", " + held.size() + " rejected records in ops.quarantine"));
     } catch (Exception e) {
       step.failed(e.getMessage());
       throw e;
@@ -115,7 +124,8 @@ public final class IngestJob {
    * results come in {@link Feeds#ALL} order. When a feed fails, the others still finish (their files
    * are recorded in the ledger) before the first failure, in feed order, is thrown.
    */
-  private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<FeedResult> results) {
+  private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<Row> held,
+      List<FeedResult> results) {
     Map<FeedSpec, Listing> listings = new java.util.LinkedHashMap<>();
     long bytes = 0;
     for (FeedSpec feed : Feeds.ALL) {
@@ -134,6 +144,7 @@ public final class IngestJob {
         feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r);
       ledgerRows.addAll(r.ledgerRows());
+      held.addAll(r.heldQuarantine());
     });
   }
 
@@ -146,10 +157,11 @@ public final class IngestJob {
    * Where a feed's silver MERGE runs. It reads and writes again every silver file that holds one of
    * the night's keys (most of a large table), so it is sized by the table, not by the night's
    * batch: a small ingest merges into a table of {@code kpi.spark.small-data-bytes} or more through
-   * a second session of the application with the large-data settings (code generation,
-   * {@code kpi.spark.shuffle-partitions}); a small table, or an ingest that is large anyway, uses the
-   * run's session. Tier M night: the four MERGEs had been one interpreted task each over the touched
-   * files, 20-33 s (docs/design.md).
+   * a second session of the application with the large-data settings (code generation, shuffle
+   * partitions by size); a small table, or an ingest that is large anyway, uses the run's session.
+   * Tier M night: the four MERGEs had been one interpreted task each over the touched files, 20-33 s
+   * (docs/design.md). The second session's shuffle partitions follow the size of all silver tables
+   * (a bound on any one MERGE's, and the KPI step's measure): 2 at tier S, 8 at tier M.
    */
   private synchronized Warehouse rewriter(FeedSpec feed) {
     if (!smallIngest || io.kpilake.spark.SmallData.isSmall(cfg.spark(), wh.sizeInBytes("silver", List.of(feed.tableName())))) {
@@ -157,7 +169,8 @@ public final class IngestJob {
     }
     if (largeRewriter == null) {
       SparkSession large = spark.newSession();
-      io.kpilake.spark.SmallData.configure(large, cfg.spark(), Long.MAX_VALUE, "silver merges into large tables");
+      long silver = wh.sizeInBytes("silver", Feeds.ALL.stream().map(FeedSpec::tableName).toList());
+      io.kpilake.spark.SmallData.configure(large, cfg.spark(), silver, "silver merges into large tables");
       largeRewriter = wh.withSession(large);
     }
     return largeRewriter;
@@ -191,7 +204,7 @@ public final class IngestJob {
       List<LandingFile> files = listing.newFiles(known);
       // A retried batch is safe: bronze and quarantine appends are idempotent commits, silver keeps
       // one row per version, and the ledger is written last.
-      FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of())
+      FeedResult r = files.isEmpty() ? new FeedResult(feed, 0, 0, 0, 0, 0, List.of(), List.of(), List.of())
           : retry.call("ingest " + feed.name(), () -> ingest(feed, files, known.fileCount(feed)));
       String msg = files.isEmpty() ? (listed.isEmpty() ? "no files: feed is empty" : "no new files")
           : String.format("%d files, %s read = %s accepted + %s quarantined + %s duplicate", r.files(),
@@ -253,7 +266,7 @@ public final class IngestJob {
       if (!refusals.isEmpty()) {
         batch.unpersist();
         if (kept.isEmpty()) {
-          return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of());
+          return new FeedResult(feed, files.size(), 0, 0, 0, 0, refusals, List.of(), List.of());
         }
         // The version counts the files this batch writes, which the ledger then holds: the next
         // batch's version is higher. Counting the refused files too (they stay out of the ledger)
@@ -341,13 +354,16 @@ public final class IngestJob {
           return null;
         });
       }
-      if (total[2] > 0) {
-        timed(feed, "quarantine", () -> {
-          QuarantineWriter.append(wh, feed, batch.filter(col("_outcome").equalTo(SilverTransforms.QUARANTINED)), run, txnVersion);
-          return null;
-        });
-      }
-      return new FeedResult(feed, listed, total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows));
+      // A few rejected records are held for the run's one quarantine commit (each append is a Delta
+      // commit and a check of the table's transactions); many are appended now.
+      Dataset<Row> rejected = batch.filter(col("_outcome").equalTo(SilverTransforms.QUARANTINED));
+      List<Row> held = total[2] == 0 ? List.of() : total[2] <= QuarantineWriter.HOLD_MAX_ROWS
+          ? timed(feed, "quarantine held", () -> QuarantineWriter.hold(feed, rejected, run))
+          : timed(feed, "quarantine", () -> {
+            QuarantineWriter.append(wh, feed, rejected, run, txnVersion);
+            return List.of();
+          });
+      return new FeedResult(feed, listed, total[0], total[1], total[2], total[3], refusals, List.copyOf(ledgerRows), held);
     } finally {
       batch.unpersist();
     }

@@ -36,6 +36,11 @@ public final class Ledger {
     public long fileCount(FeedSpec feed) {
       return filesPerFeed.getOrDefault(feed.name(), 0L);
     }
+
+    /** The files of every feed. */
+    public long fileCount() {
+      return filesPerFeed.values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
   public Snapshot read() {

@@ -8,19 +8,57 @@ import io.kpilake.contract.FeedSpec;
 import io.kpilake.ops.OpsTables;
 import io.kpilake.ops.RunContext;
 import io.kpilake.spark.Warehouse;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Appends rejected records to {@code ops.quarantine} (idempotent per feed batch, like bronze). */
+/**
+ * Rejected records into {@code ops.quarantine}. A feed's few rejected records (at most
+ * {@link #HOLD_MAX_ROWS}) are collected and held, and the run appends all feeds' held records in
+ * one commit before its ledger commit ({@link #appendHeld}); a feed with more is appended on its
+ * own ({@link #append}). Both appends are idempotent: a rerun of the same batches after a crash
+ * before the ledger commit does not append them twice.
+ */
 public final class QuarantineWriter {
+  /**
+   * The most rejected records of one feed's batch held in memory until the run's quarantine commit
+   * (a few MB of raw text); a batch with more is appended on its own, as it is read.
+   */
+  public static final long HOLD_MAX_ROWS = 20_000;
+
   private QuarantineWriter() {}
 
+  /** The rejected records of a classified batch as {@code ops.quarantine} rows (a plan). */
+  private static Dataset<Row> rows(FeedSpec feed, Dataset<Row> rejected, RunContext run) {
+    return rejected.select(lit(run.runId()).as("run_id"), lit(feed.source()).as("source"), lit(feed.entity()).as("entity"),
+        col("_source_file").as("file"), col("_row_number").as("row_number"), col("raw_record"), col("reason"),
+        current_timestamp().as("quarantined_at"));
+  }
+
+  /** The rejected records of a batch, collected (one Spark job) to be appended by {@link #appendHeld}. */
+  public static List<Row> hold(FeedSpec feed, Dataset<Row> rejected, RunContext run) {
+    return rows(feed, rejected, run).collectAsList();
+  }
+
+  /** Appends one feed's batch of rejected records, idempotent per (feed, txnVersion). */
   public static void append(Warehouse wh, FeedSpec feed, Dataset<Row> rejected, RunContext run, long txnVersion) {
-    rejected.select(lit(run.runId()).as("run_id"), lit(feed.source()).as("source"), lit(feed.entity()).as("entity"),
-            col("_source_file").as("file"), col("_row_number").as("row_number"), col("raw_record"), col("reason"),
-            current_timestamp().as("quarantined_at"))
-        .write().format("delta").mode("append")
+    rows(feed, rejected, run).write().format("delta").mode("append")
         .option("txnAppId", "kpi-lake:quarantine:" + feed.name())
+        .option("txnVersion", txnVersion)
+        .save(wh.path("ops", OpsTables.QUARANTINE));
+  }
+
+  /**
+   * Appends the records every feed of a run held, in one commit, idempotent per
+   * {@code txnVersion}: the number of files the ledger holds once this run's are recorded, which
+   * grows with every run that ingests a file and is the same for a rerun of the same files.
+   */
+  public static void appendHeld(Warehouse wh, List<Row> rows, long txnVersion) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    wh.spark().createDataFrame(rows, OpsTables.QUARANTINE_SCHEMA).write().format("delta").mode("append")
+        .option("txnAppId", "kpi-lake:quarantine")
         .option("txnVersion", txnVersion)
         .save(wh.path("ops", OpsTables.QUARANTINE));
   }
