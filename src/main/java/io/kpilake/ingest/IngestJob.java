@@ -299,14 +299,16 @@ public final class IngestJob {
   }
 
   /** One file's counts in a classified batch, and why it is refused whole (null when it is not). */
-  private record FileCounts(long read, long accepted, long quarantined, long duplicate, String fileError) {}
+  private record FileCounts(long read, long accepted, long quarantined, long duplicate, String fileError, long quarantinedChars) {}
 
   /** Per file: rows read, accepted, quarantined, duplicate and the file's error: one Spark job, which materializes the batch. */
   private static Map<String, FileCounts> countPerFile(Dataset<Row> batch) {
     Map<String, FileCounts> perFile = new HashMap<>();
+    Column rejectedChars = sum(when(col("_outcome").equalTo(SilverTransforms.QUARANTINED),
+        org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.length(col("raw_record")), lit(0))).otherwise(0)).cast("long");
     for (Row r : batch.groupBy("_source_file").agg(count(lit(1)), countIf(SilverTransforms.ACCEPTED),
-        countIf(SilverTransforms.QUARANTINED), countIf(SilverTransforms.DUPLICATE), max(col("file_error"))).collectAsList()) {
-      perFile.put(r.getString(0), new FileCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getString(5)));
+        countIf(SilverTransforms.QUARANTINED), countIf(SilverTransforms.DUPLICATE), max(col("file_error")), rejectedChars).collectAsList()) {
+      perFile.put(r.getString(0), new FileCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getString(5), r.getLong(6)));
     }
     return perFile;
   }
@@ -322,8 +324,9 @@ public final class IngestJob {
       Map<String, FileCounts> perFile = counted != null ? counted : timed(feed, "classify", () -> countPerFile(batch));
       List<Row> ledgerRows = new ArrayList<>();
       long[] total = new long[4];
+      long rejectedChars = 0;
       for (LandingFile f : files) {
-        FileCounts c = perFile.getOrDefault(f.path(), new FileCounts(0, 0, 0, 0, null));
+        FileCounts c = perFile.getOrDefault(f.path(), new FileCounts(0, 0, 0, 0, null, 0));
         if (c.read() != c.accepted() + c.quarantined() + c.duplicate()) {
           throw new IllegalStateException("reconciliation failed for " + f.path() + ": read " + c.read() + " != "
               + c.accepted() + " + " + c.quarantined() + " + " + c.duplicate());
@@ -332,6 +335,7 @@ public final class IngestJob {
         for (int i = 0; i < 4; i++) {
           total[i] += n[i];
         }
+        rejectedChars += c.quarantinedChars();
         ledgerRows.add(Ledger.row(f, run, n, Date.valueOf(f.dt())));
       }
       Set<String> paths = files.stream().map(LandingFile::path).collect(Collectors.toSet());
@@ -357,7 +361,7 @@ public final class IngestJob {
       // A few rejected records are held for the run's one quarantine commit (each append is a Delta
       // commit and a check of the table's transactions); many are appended now.
       Dataset<Row> rejected = batch.filter(col("_outcome").equalTo(SilverTransforms.QUARANTINED));
-      List<Row> held = total[2] == 0 ? List.of() : total[2] <= QuarantineWriter.HOLD_MAX_ROWS
+      List<Row> held = total[2] == 0 ? List.of() : QuarantineWriter.holds(total[2], rejectedChars)
           ? timed(feed, "quarantine held", () -> QuarantineWriter.hold(feed, rejected, run))
           : timed(feed, "quarantine", () -> {
             QuarantineWriter.append(wh, feed, rejected, run, txnVersion);

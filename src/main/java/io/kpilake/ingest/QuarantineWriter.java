@@ -13,20 +13,28 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Rejected records into {@code ops.quarantine}. A feed's few rejected records (at most
- * {@link #HOLD_MAX_ROWS}) are collected and held, and the run appends all feeds' held records in
- * one commit before its ledger commit ({@link #appendHeld}); a feed with more is appended on its
- * own ({@link #append}). Both appends are idempotent: a rerun of the same batches after a crash
- * before the ledger commit does not append them twice.
+ * Rejected records into {@code ops.quarantine}. A feed's few, short rejected records ({@link #holds})
+ * are collected and held, and the run appends all feeds' held records in one commit before its
+ * ledger commit ({@link #appendHeld}); a feed with more is appended on its own ({@link #append}).
+ * Both appends are idempotent: a rerun of the same batches after a crash before the ledger commit
+ * does not append them twice.
  */
 public final class QuarantineWriter {
-  /**
-   * The most rejected records of one feed's batch held in memory until the run's quarantine commit
-   * (a few MB of raw text); a batch with more is appended on its own, as it is read.
-   */
+  /** The most rejected records of one feed's batch held in memory until the run's quarantine commit. */
   public static final long HOLD_MAX_ROWS = 20_000;
+  /**
+   * The most characters of raw text those records may have together (16 MB as Java strings): a
+   * record can be as long as {@code kpi.ingest.max-chars-per-cell} allows, so a count alone does not
+   * bound the memory.
+   */
+  public static final long HOLD_MAX_CHARS = 8L << 20;
 
   private QuarantineWriter() {}
+
+  /** True when a batch's {@code rows} rejected records of {@code chars} characters of raw text are held, not appended now. */
+  public static boolean holds(long rows, long chars) {
+    return rows <= HOLD_MAX_ROWS && chars <= HOLD_MAX_CHARS;
+  }
 
   /** The rejected records of a classified batch as {@code ops.quarantine} rows (a plan). */
   private static Dataset<Row> rows(FeedSpec feed, Dataset<Row> rejected, RunContext run) {

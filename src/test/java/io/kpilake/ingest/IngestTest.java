@@ -303,6 +303,29 @@ class IngestTest extends SparkTestBase {
   }
 
   @Test
+  void aFeedWithLongRejectedRecordsAppendsThemItselfAndTheRunCommitsTheOthersHeld() throws IOException {
+    // crm/accounts: 90 records whose updated_at is 100,000 characters of garbage: 9 million
+    // characters of raw text, over QuarantineWriter.HOLD_MAX_CHARS (8,388,608): appended by the feed.
+    String garbage = "x".repeat(100_000);
+    String[] accounts = new String[91];
+    accounts[0] = ACC_H;
+    for (int i = 1; i <= 90; i++) {
+      accounts[i] = "A" + i + ",,,smb,,,,,," + garbage;
+    }
+    deliver("crm/accounts", "2024-01-01", "a.csv", accounts);
+    // billing/invoice_lines: one short rejected record, held for the run's commit.
+    deliver("billing/invoice_lines", "2024-01-01", "l.csv", LINE_H,
+        "L2,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,lots,2024-01-01,2024-02-01,2024-01-01T00:00:00Z");
+    assertFalse(QuarantineWriter.holds(90, 90L * garbage.length()));
+    KpiConfig c = lenient();
+    nightly(c);
+    Warehouse wh = warehouse(c);
+    // Created (0), the accounts feed's own append (1), the run's held records (2).
+    assertEquals(2, wh.version("ops", "quarantine"));
+    assertRows(sql("SELECT entity, count(*) FROM ops.quarantine GROUP BY entity"), "accounts,90", "invoice_lines,1");
+  }
+
+  @Test
   void secondRunForTheSameDateAndARedeliveredFileChangeNothing() throws IOException {
     Path f = deliver("billing/invoice_lines", "2024-01-01", "lines.csv", LINE_H,
         "L1,I1,A1,S1,paid,2024-01-01T00:00:00Z,USD,recurring,100.00,2024-01-01,2024-02-01,2024-01-01T00:00:00Z",
