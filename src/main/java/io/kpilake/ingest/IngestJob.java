@@ -58,10 +58,16 @@ public final class IngestJob {
   /**
    * Result of one feed's ingest; {@code ledgerRows} are its files' rows for ops.ingested_files,
    * {@code heldQuarantine} its rejected records held for the run's quarantine commit
-   * ({@link QuarantineWriter#hold}; empty when there were none or they were appended already).
+   * ({@link QuarantineWriter#hold}; empty when there were none, when they were appended already, and
+   * in the results {@link IngestJob#run} returns, which outlive the quarantine commit).
    */
   public record FeedResult(FeedSpec feed, int files, long read, long accepted, long quarantined, long duplicate,
-      List<String> refusals, List<Row> ledgerRows, List<Row> heldQuarantine) {}
+      List<String> refusals, List<Row> ledgerRows, List<Row> heldQuarantine) {
+    /** The same result without the held records: the run's results outlive its quarantine commit. */
+    FeedResult withoutHeldQuarantine() {
+      return new FeedResult(feed, files, read, accepted, quarantined, duplicate, refusals, ledgerRows, List.of());
+    }
+  }
 
   /** Ingests every feed; the ops tables exist already ({@link OpsTables#ensure}, once per run by the caller). */
   public List<FeedResult> run() {
@@ -142,7 +148,7 @@ public final class IngestJob {
     smallIngest = io.kpilake.spark.SmallData.isSmall(cfg.spark(), bytes);
     io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
         feed -> ingestFeed(feed, listings.get(feed), known), r -> {
-      results.add(r);
+      results.add(r.withoutHeldQuarantine());
       ledgerRows.addAll(r.ledgerRows());
       held.addAll(r.heldQuarantine());
     });
