@@ -1,8 +1,10 @@
 package io.kpilake.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
@@ -310,8 +312,8 @@ public final class IngestJob {
   /** Per file: rows read, accepted, quarantined, duplicate and the file's error: one Spark job, which materializes the batch. */
   private static Map<String, FileCounts> countPerFile(Dataset<Row> batch) {
     Map<String, FileCounts> perFile = new HashMap<>();
-    Column rejectedChars = sum(when(col("_outcome").equalTo(SilverTransforms.QUARANTINED),
-        org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.length(col("raw_record")), lit(0))).otherwise(0)).cast("long");
+    Column rejectedChars = sum(when(col("_outcome").equalTo(SilverTransforms.QUARANTINED), coalesce(length(col("raw_record")), lit(0)))
+        .otherwise(0)).cast("long");
     for (Row r : batch.groupBy("_source_file").agg(count(lit(1)), countIf(SilverTransforms.ACCEPTED),
         countIf(SilverTransforms.QUARANTINED), countIf(SilverTransforms.DUPLICATE), max(col("file_error")), rejectedChars).collectAsList()) {
       perFile.put(r.getString(0), new FileCounts(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getString(5), r.getLong(6)));
