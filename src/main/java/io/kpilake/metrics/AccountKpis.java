@@ -9,8 +9,10 @@ import io.kpilake.model.PointInTimeMrr;
 import io.kpilake.model.RevenueModel;
 import io.kpilake.contract.AccountKpiTables;
 import io.kpilake.contract.KpiTable;
+import io.kpilake.ops.Parallel;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,6 +40,19 @@ public final class AccountKpis {
    * published health history {@code reuse} names (null: every snapshot computed).
    */
   public static Map<KpiTable, Dataset<Row>> compute(Inputs in, Dataset<Row> accountMonths, FxRates fx, KpiConfig.MetricSettings m,
+      LocalDate asOf, HealthHistory.Reuse reuse) {
+    // The health tables and the payments and support tables do not depend on each other: they are
+    // planned two at a time (planning a table is one driver thread's work).
+    List<Map<KpiTable, Dataset<Row>>> parts = Parallel.map(List.<java.util.function.Supplier<Map<KpiTable, Dataset<Row>>>>of(
+        () -> healthTables(in, accountMonths, fx, m, asOf, reuse),
+        () -> paymentsAndSupport(in, fx, m, asOf, reuse)), 2, "kpi-plan", java.util.function.Supplier::get);
+    Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
+    parts.forEach(out::putAll);
+    return out;
+  }
+
+  /** The health snapshots, the back-test and value at risk, each a lazy local checkpoint. */
+  private static Map<KpiTable, Dataset<Row>> healthTables(Inputs in, Dataset<Row> accountMonths, FxRates fx, KpiConfig.MetricSettings m,
       LocalDate asOf, HealthHistory.Reuse reuse) {
     HealthSettings h = m.health();
     Inputs hin = reuse == null ? in : reuse.narrow(in, h);
@@ -71,6 +86,13 @@ public final class AccountKpis {
         .localCheckpoint(false);
     out.put(AccountKpiTables.VALUE_AT_RISK, var);
     out.put(AccountKpiTables.VALUE_AT_RISK_SUMMARY, ValueAtRisk.summary(m.varHorizonsDays()).apply(var).localCheckpoint(false));
+    return out;
+  }
+
+  /** The payments and support tables, each a lazy local checkpoint. */
+  private static Map<KpiTable, Dataset<Row>> paymentsAndSupport(Inputs in, FxRates fx, KpiConfig.MetricSettings m, LocalDate asOf,
+      HealthHistory.Reuse reuse) {
+    Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     out.put(AccountKpiTables.PAYMENTS_MONTHLY,
         PaymentMetrics.paymentsMonthly(fx, asOf, m.recoveryWindowDays()).apply(in.payments()).localCheckpoint(false));
     Dataset<Row> currentTickets = in.ticketVersions().filter(col("_is_current"));

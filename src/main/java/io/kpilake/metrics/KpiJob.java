@@ -64,12 +64,20 @@ public final class KpiJob {
    * Silver tables that many KPI queries read. Each read of a Delta table in a query costs a Spark job
    * of its own (Delta's "Filtering files for query"), so these are read once per run into a lazy
    * local checkpoint (memory, spilling to the executors' disks). Activities too: the account step
-   * reads them five times (the health history's change search, the signals); usage, the largest
-   * feed, is read twice and stays a plain Delta scan.
+   * reads them five times (the health history's change search, the signals). Usage, the largest
+   * feed, is read twice: into a checkpoint too when the step is small data ({@link #readOnce}),
+   * else a plain Delta scan each time.
    */
   private static final java.util.Set<FeedSpec> READ_ONCE = java.util.Set.of(Feeds.INVOICE_LINES, Feeds.SUBSCRIPTIONS,
       Feeds.PAYMENT_EVENTS, Feeds.ACCOUNTS, Feeds.FX_RATES, Feeds.TICKETS, Feeds.ACTIVITIES);
-  private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.HashMap<>();
+  /** True when the run's KPI step is small data ({@link io.kpilake.spark.SmallData}); set by {@link #run}. */
+  private boolean smallStep;
+
+  /** True when the KPIs read {@code feed} once, into a checkpoint (see {@link #READ_ONCE}). */
+  private boolean readOnce(FeedSpec feed) {
+    return READ_ONCE.contains(feed) || (smallStep && feed.equals(Feeds.USAGE_DAILY));
+  }
+  private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Silver's lineage columns that no KPI reads: left out of every read, so that Delta does not
@@ -79,10 +87,26 @@ public final class KpiJob {
   private static final String[] NOT_READ = {"_source_file", "_file_order", "_row_number", "_run_id", "_hash"};
 
   private Dataset<Row> silver(FeedSpec feed) {
-    return silverReads.computeIfAbsent(feed, f -> {
-      Dataset<Row> table = silverTable(f).drop(NOT_READ);
-      return READ_ONCE.contains(f) ? table.localCheckpoint(false) : table;
-    });
+    Dataset<Row> read = silverReads.get(feed);
+    if (read == null) {
+      Dataset<Row> table = silverTable(feed).drop(NOT_READ);
+      read = readOnce(feed) ? table.localCheckpoint(false) : table;
+      silverReads.put(feed, read);
+    }
+    return read;
+  }
+
+  /**
+   * Plans the read-once silver tables' checkpoints two at a time. Planning a Delta scan runs two
+   * small Spark jobs (the snapshot's state and the file filter) and the driver's planning around
+   * them, one thread's work that leaves the other core idle.
+   */
+  private void planSilverReads() {
+    List<FeedSpec> feeds = Feeds.ALL.stream().filter(this::readOnce).toList();
+    List<Dataset<Row>> reads = io.kpilake.ops.Parallel.map(feeds, 2, "kpi-read", this::silver);
+    for (int i = 0; i < feeds.size(); i++) {
+      silverReads.putIfAbsent(feeds.get(i), reads.get(i));
+    }
   }
 
   /** A silver table, every column. It exists: {@link #inputsFingerprint}, the run's first step, ensured every feed's. */
@@ -145,9 +169,11 @@ public final class KpiJob {
     }
     long silverBytes = silverBytes();
     io.kpilake.spark.SmallData.configure(spark, cfg.spark(), silverBytes, "kpis");
+    smallStep = io.kpilake.spark.SmallData.isSmall(cfg.spark(), silverBytes);
     StepLog.Step revenueStep = steps.start("revenue kpis");
     spark.sparkContext().setJobGroup("revenue", "revenue KPIs as of " + run.asOf(), false);
     try {
+      planSilverReads();
       Dataset<Row> lines = silver(Feeds.INVOICE_LINES);
       Dataset<Row> subs = silver(Feeds.SUBSCRIPTIONS);
       Dataset<Row> payments = silver(Feeds.PAYMENT_EVENTS);
@@ -169,16 +195,19 @@ public final class KpiJob {
 
       Map<KpiTable, Dataset<Row>> results = new LinkedHashMap<>();
       results.put(KpiTables.ACCOUNT_MRR_MONTHLY, accountMonths);
-      results.put(KpiTables.MRR_MOVEMENTS_MONTHLY, MrrMetrics.movementsMonthly().apply(accountMonths).localCheckpoint(false));
-      results.put(KpiTables.RETENTION, RetentionMetrics.retention(1, 3, 12).apply(accountMonths).localCheckpoint(false));
-      results.put(KpiTables.COHORT_MATRIX, RetentionMetrics.cohortMatrix().apply(accountMonths).localCheckpoint(false));
-      results.put(KpiTables.CHURN_MONTHLY, ChurnMetrics.churnMonthly().apply(accountMonths).localCheckpoint(false));
-      results.put(KpiTables.LTV, LtvMetrics.ltv(run.asOf(), cfg.metrics().grossMargin(), cfg.metrics().maxLifetimeMonths())
-          .apply(accountMonths).localCheckpoint(false));
       Dataset<Row> pricedPayments = payments.filter(fx.priceable(col("currency")));
-      results.put(KpiTables.LTV_REALIZED, LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths).localCheckpoint(false));
-      results.put(KpiTables.RENEWALS_MONTHLY, RenewalMetrics.renewalsMonthly(fx, run.asOf())
-          .apply(RevenueModel.withCrmAttributes(silver(Feeds.ACCOUNTS)).apply(priced)).localCheckpoint(false));
+      Dataset<Row> accounts = silver(Feeds.ACCOUNTS);
+      Map<KpiTable, java.util.function.Supplier<Dataset<Row>>> revenueTables = new LinkedHashMap<>();
+      revenueTables.put(KpiTables.MRR_MOVEMENTS_MONTHLY, () -> MrrMetrics.movementsMonthly().apply(accountMonths));
+      revenueTables.put(KpiTables.RETENTION, () -> RetentionMetrics.retention(1, 3, 12).apply(accountMonths));
+      revenueTables.put(KpiTables.COHORT_MATRIX, () -> RetentionMetrics.cohortMatrix().apply(accountMonths));
+      revenueTables.put(KpiTables.CHURN_MONTHLY, () -> ChurnMetrics.churnMonthly().apply(accountMonths));
+      revenueTables.put(KpiTables.LTV, () -> LtvMetrics.ltv(run.asOf(), cfg.metrics().grossMargin(), cfg.metrics().maxLifetimeMonths())
+          .apply(accountMonths));
+      revenueTables.put(KpiTables.LTV_REALIZED, () -> LtvMetrics.ltvRealized(pricedPayments, fx, run.asOf()).apply(accountMonths));
+      revenueTables.put(KpiTables.RENEWALS_MONTHLY, () -> RenewalMetrics.renewalsMonthly(fx, run.asOf())
+          .apply(RevenueModel.withCrmAttributes(accounts).apply(priced)));
+      results.putAll(checkpointAll(revenueTables));
 
       Map<String, Long> published = countRows(results);
       long accountMonthRows = published.get(KpiTables.ACCOUNT_MRR_MONTHLY.name());
@@ -252,6 +281,21 @@ public final class KpiJob {
     Map<String, Long> out = new LinkedHashMap<>();
     for (int i = 0; i < tables.size(); i++) {
       out.put(tables.get(i).name(), versions.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * Each table's lazy local checkpoint, in the map's order, planned two at a time: planning a
+   * table (analysis, optimization, physical planning) is one driver thread's work, which leaves the
+   * other core idle.
+   */
+  static Map<KpiTable, Dataset<Row>> checkpointAll(Map<KpiTable, java.util.function.Supplier<Dataset<Row>>> tables) {
+    List<KpiTable> keys = new ArrayList<>(tables.keySet());
+    List<Dataset<Row>> planned = io.kpilake.ops.Parallel.map(keys, 2, "kpi-plan", t -> tables.get(t).get().localCheckpoint(false));
+    Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      out.put(keys.get(i), planned.get(i));
     }
     return out;
   }
