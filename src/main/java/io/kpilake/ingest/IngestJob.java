@@ -126,20 +126,22 @@ public final class IngestJob {
   }
 
   /**
-   * Every feed, {@code kpi.ingest.parallel-feeds} at a time: feeds write different tables (and
-   * idempotent appends, under their own txnAppId, to ops.quarantine), so they need no order, and a
-   * night's small feeds spend most of their time waiting on per-job latency, which overlaps. The
-   * results come in {@link Feeds#ALL} order. When a feed fails, the others still finish (their files
+   * Every feed, {@code kpi.ingest.parallel-feeds} at a time, the feeds with the most new bytes
+   * first: feeds write different tables (and idempotent appends, under their own txnAppId, to
+   * ops.quarantine), so they need no order, and a night's small feeds spend most of their time
+   * waiting on per-job latency, which overlaps. The results come in {@link Feeds#ALL} order. When a feed fails, the others still finish (their files
    * are recorded in the ledger) before the first failure, in feed order, is thrown.
    */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<Row> held,
       List<FeedResult> results) {
     Map<FeedSpec, Listing> listings = new java.util.LinkedHashMap<>();
+    Map<FeedSpec, Long> newBytesOf = new java.util.HashMap<>();
     long bytes = 0;
     for (FeedSpec feed : Feeds.ALL) {
       Listing l = Listing.of(() -> retry.call("listing " + feed.name(), () -> scanner.list(feed, run.asOf())));
       listings.put(feed, l);
       long newBytes = l.newFiles(known).stream().mapToLong(LandingFile::size).sum();
+      newBytesOf.put(feed, newBytes);
       // A night's batch reads only its keys' rows of silver (Delta skips the other files); a bigger
       // batch (first load, backfill) is joined with all of its silver table.
       long read = isNight(newBytes) ? 0 : wh.sizeInBytes("silver", List.of(feed.tableName()));
@@ -148,8 +150,10 @@ public final class IngestJob {
     // What the night reads decides whether it runs as small data (interpreted, one shuffle partition, no broadcasts).
     io.kpilake.spark.SmallData.configure(spark, cfg.spark(), bytes, "ingest");
     smallIngest = io.kpilake.spark.SmallData.isSmall(cfg.spark(), bytes);
-    io.kpilake.ops.Parallel.forEach(Feeds.ALL, cfg.ingest().parallelFeeds(), "kpi-ingest",
-        feed -> ingestFeed(feed, listings.get(feed), known), r -> {
+    // The feeds with the most new bytes start first: the run does not wait at its end on a large
+    // feed started last while the other threads have nothing left to do.
+    io.kpilake.ops.Parallel.forEach(Feeds.ALL, java.util.Comparator.comparing((FeedSpec f) -> newBytesOf.get(f)).reversed(),
+        cfg.ingest().parallelFeeds(), "kpi-ingest", feed -> ingestFeed(feed, listings.get(feed), known), r -> {
       results.add(r.withoutHeldQuarantine());
       ledgerRows.addAll(r.ledgerRows());
       held.addAll(r.heldQuarantine());

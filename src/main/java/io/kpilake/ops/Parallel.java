@@ -31,15 +31,31 @@ public final class Parallel {
    */
   public static <T, R> void forEach(List<T> items, int threads, String threadName, Function<T, R> step,
       java.util.function.Consumer<R> done) {
+    forEach(items, null, threads, threadName, step, done);
+  }
+
+  /**
+   * Like {@link #forEach(List, int, String, Function, java.util.function.Consumer)}, starting the
+   * items in {@code startOrder} (null: the items' order), for instance the largest first, so that
+   * the last step to finish is not a large one started late. Results and failures still come in the
+   * items' order.
+   */
+  public static <T, R> void forEach(List<T> items, java.util.Comparator<? super T> startOrder, int threads, String threadName,
+      Function<T, R> step, java.util.function.Consumer<R> done) {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, items.size())), r -> {
       Thread t = new Thread(r, threadName);
       t.setDaemon(true);
       return t;
     });
     try {
-      List<Future<R>> futures = new ArrayList<>();
-      for (T item : items) {
-        futures.add(pool.submit(() -> step.apply(item)));
+      List<Integer> starts = new ArrayList<>(java.util.stream.IntStream.range(0, items.size()).boxed().toList());
+      if (startOrder != null) {
+        starts.sort((a, b) -> startOrder.compare(items.get(a), items.get(b)));
+      }
+      List<Future<R>> futures = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+      for (int i : starts) {
+        T item = items.get(i);
+        futures.set(i, pool.submit(() -> step.apply(item)));
       }
       RuntimeException first = null;
       for (Future<R> f : futures) {
