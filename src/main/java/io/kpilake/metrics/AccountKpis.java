@@ -43,9 +43,10 @@ public final class AccountKpis {
       LocalDate asOf, HealthHistory.Reuse reuse) {
     // The health tables and the payments and support tables do not depend on each other: they are
     // planned two at a time (planning a table is one driver thread's work).
-    List<Map<KpiTable, Dataset<Row>>> parts = Parallel.map(List.<java.util.function.Supplier<Map<KpiTable, Dataset<Row>>>>of(
+    List<java.util.function.Supplier<Map<KpiTable, Dataset<Row>>>> groups = List.of(
         () -> healthTables(in, accountMonths, fx, m, asOf, reuse),
-        () -> paymentsAndSupport(in, fx, m, asOf, reuse)), 2, "kpi-plan", java.util.function.Supplier::get);
+        () -> paymentsAndSupport(in, fx, m, asOf, reuse));
+    List<Map<KpiTable, Dataset<Row>>> parts = Parallel.map(groups, groups.size(), "kpi-plan", java.util.function.Supplier::get);
     Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     parts.forEach(out::putAll);
     return out;

@@ -70,14 +70,21 @@ public final class KpiJob {
    */
   private static final java.util.Set<FeedSpec> READ_ONCE = java.util.Set.of(Feeds.INVOICE_LINES, Feeds.SUBSCRIPTIONS,
       Feeds.PAYMENT_EVENTS, Feeds.ACCOUNTS, Feeds.FX_RATES, Feeds.TICKETS, Feeds.ACTIVITIES);
+  private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.concurrent.ConcurrentHashMap<>();
   /** True when the run's KPI step is small data ({@link io.kpilake.spark.SmallData}); set by {@link #run}. */
   private boolean smallStep;
+
+  /**
+   * Driver threads that plan a step's tables. Planning (analysis, optimization, a Delta scan's
+   * snapshot and file jobs) is one thread's work: two overlap on a two-core machine
+   * (docs/design.md, "The KPI step plans two tables at a time").
+   */
+  static final int PLANNING_THREADS = 2;
 
   /** True when the KPIs read {@code feed} once, into a checkpoint (see {@link #READ_ONCE}). */
   private boolean readOnce(FeedSpec feed) {
     return READ_ONCE.contains(feed) || (smallStep && feed.equals(Feeds.USAGE_DAILY));
   }
-  private final Map<FeedSpec, Dataset<Row>> silverReads = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Silver's lineage columns that no KPI reads: left out of every read, so that Delta does not
@@ -86,6 +93,7 @@ public final class KpiJob {
    */
   private static final String[] NOT_READ = {"_source_file", "_file_order", "_row_number", "_run_id", "_hash"};
 
+  /** A silver table as the KPIs read it, planned once per run (threads: one feed each, {@link #planSilverReads}). */
   private Dataset<Row> silver(FeedSpec feed) {
     Dataset<Row> read = silverReads.get(feed);
     if (read == null) {
@@ -102,11 +110,7 @@ public final class KpiJob {
    * them, one thread's work that leaves the other core idle.
    */
   private void planSilverReads() {
-    List<FeedSpec> feeds = Feeds.ALL.stream().filter(this::readOnce).toList();
-    List<Dataset<Row>> reads = io.kpilake.ops.Parallel.map(feeds, 2, "kpi-read", this::silver);
-    for (int i = 0; i < feeds.size(); i++) {
-      silverReads.putIfAbsent(feeds.get(i), reads.get(i));
-    }
+    io.kpilake.ops.Parallel.map(Feeds.ALL.stream().filter(this::readOnce).toList(), PLANNING_THREADS, "kpi-read", this::silver);
   }
 
   /** A silver table, every column. It exists: {@link #inputsFingerprint}, the run's first step, ensured every feed's. */
@@ -286,13 +290,14 @@ public final class KpiJob {
   }
 
   /**
-   * Each table's lazy local checkpoint, in the map's order, planned two at a time: planning a
-   * table (analysis, optimization, physical planning) is one driver thread's work, which leaves the
-   * other core idle.
+   * Each table's lazy local checkpoint, in the map's order, planned {@link #PLANNING_THREADS} at a
+   * time: planning a table (analysis, optimization, physical planning) is one driver thread's work,
+   * which leaves the other core idle.
    */
   static Map<KpiTable, Dataset<Row>> checkpointAll(Map<KpiTable, java.util.function.Supplier<Dataset<Row>>> tables) {
     List<KpiTable> keys = new ArrayList<>(tables.keySet());
-    List<Dataset<Row>> planned = io.kpilake.ops.Parallel.map(keys, 2, "kpi-plan", t -> tables.get(t).get().localCheckpoint(false));
+    List<Dataset<Row>> planned = io.kpilake.ops.Parallel.map(keys, PLANNING_THREADS, "kpi-plan",
+        t -> tables.get(t).get().localCheckpoint(false));
     Map<KpiTable, Dataset<Row>> out = new LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       out.put(keys.get(i), planned.get(i));
