@@ -129,8 +129,9 @@ public final class IngestJob {
    * Every feed, {@code kpi.ingest.parallel-feeds} at a time, the feeds with the most new bytes
    * first: feeds write different tables (and idempotent appends, under their own txnAppId, to
    * ops.quarantine), so they need no order, and a night's small feeds spend most of their time
-   * waiting on per-job latency, which overlaps. The results come in {@link Feeds#ALL} order. When a feed fails, the others still finish (their files
-   * are recorded in the ledger) before the first failure, in feed order, is thrown.
+   * waiting on per-job latency, which overlaps. The results come in {@link Feeds#ALL} order. When
+   * a feed fails, the others still finish (their files are recorded in the ledger) before the first
+   * failure, in feed order, is thrown.
    */
   private void ingestFeeds(LandingScanner scanner, Ledger.Snapshot known, List<Row> ledgerRows, List<Row> held,
       List<FeedResult> results) {
