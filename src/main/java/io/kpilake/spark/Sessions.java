@@ -64,6 +64,13 @@ public final class Sessions {
         // tier M first load's ingest took 842 instead of 954 s of task time, 443 instead of 500 s
         // wall (docs/design.md). A cache that does not fit spills to disk.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
+        // Files of at most 50,000 rows (about 5 MB of silver). A night's MERGE rewrites every file
+        // that holds one of its keys, and a partial publish every file that holds a replaced row:
+        // silver is laid out by key ranges (FeedSpec.clusterColumn), so the night's recent keys fall
+        // in one or two small files instead of one of a few large ones (tier M tickets: a file of
+        // 535,000 rows for 5,180 new records). Scans pack small files into tasks as before.
+        // docs/design.md, "Silver files of at most 50,000 rows".
+        .config("spark.sql.files.maxRecordsPerFile", String.valueOf(MAX_ROWS_PER_FILE))
         // Parameter markers (the SQL models' :as_of, :windows) bound by the analyzer: since Spark 4.1
         // binds them in a pre-parser that Delta's SQL parser does not forward (delta-io/delta#7640),
         // spark.sql(text, args) otherwise fails with UNBOUND_SQL_PARAMETER on a session with Delta.
@@ -96,6 +103,9 @@ public final class Sessions {
   }
 
   static final String EXTENSIONS = "spark.sql.extensions";
+
+  /** Most rows a written file holds ({@code spark.sql.files.maxRecordsPerFile}; {@code kpi.spark.conf} overrides it). */
+  static final int MAX_ROWS_PER_FILE = 50_000;
 
   /** The extensions this project needs, in the order Spark applies them. */
   static final List<String> OWN_EXTENSIONS = List.of("io.delta.sql.DeltaSparkSessionExtension", OnePartitionShuffles.Extension.class.getName());
